@@ -1,0 +1,46 @@
+"""Resource limits of the extract stage, in one place so that they can be tuned together.
+
+Values read from the environment are read at call time, so tests and long-lived
+processes can change them without re-importing.
+"""
+from __future__ import annotations
+
+import os
+
+# Magic-byte sniffing reads no more than this from the head of a file.
+SNIFF_BYTES = 8192
+
+# Render scanned PDF pages at the resolution Tesseract is trained for.
+OCR_DPI = 300
+# Pages larger than A3 would otherwise render to hundreds of megapixels at 300 dpi.
+MAX_RENDER_SIDE_PX = 5000
+# A phone photo at 300-dpi-A4 equivalent; more pixels only slow Tesseract down.
+MAX_OCR_SIDE_PX = 3500
+
+# Uncompressed limits checked in the zip directory before python-docx inflates anything.
+DOCX_MAX_XML_BYTES = 50 * 1024 * 1024
+DOCX_MAX_TOTAL_BYTES = 300 * 1024 * 1024
+
+# A text layer with fewer meaningful characters than this is treated as missing.
+MIN_TEXT_CHARS = 20
+
+# A TIFF with more frames than this is not an evidence scan we should spend an hour on.
+MAX_IMAGE_FRAMES = 500
+
+
+def ocr_timeout_s() -> float:
+    """Per-page Tesseract timeout (BUKTI_OCR_TIMEOUT, seconds)."""
+    try:
+        value = float(os.environ.get("BUKTI_OCR_TIMEOUT", "120"))
+    except ValueError:
+        value = 120.0
+    return value if value > 0 else 120.0
+
+
+def ocr_workers() -> int:
+    """Concurrent Tesseract processes (BUKTI_OCR_WORKERS, default: CPU count)."""
+    try:
+        value = int(os.environ.get("BUKTI_OCR_WORKERS", "0"))
+    except ValueError:
+        value = 0
+    return value if value > 0 else (os.cpu_count() or 1)

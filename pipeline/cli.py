@@ -1,0 +1,135 @@
+"""`bukti` command line. Exit codes (contract): 0 no error flag, 1 error flags, 2 bad usage/input.
+
+Input problems are checked here, before Prefect starts, so a typo costs a one-line answer rather
+than a server start-up and a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from .i18n import LANGS, text
+
+EXIT_OK, EXIT_FLAGS, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse prints the whole usage on error; the contract wants one clear line."""
+
+    def error(self, message: str):  # type: ignore[override]
+        _fail(f"{message} (see '{self.prog} --help')")
+
+
+def _fail(line: str) -> "NoReturn":  # noqa: F821
+    print(f"bukti: {line}", file=sys.stderr)
+    raise SystemExit(EXIT_USAGE)
+
+
+def _lang_from(argv: list[str]) -> str:
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv) and argv[i + 1] in LANGS:
+            return argv[i + 1]
+        if arg.startswith("--lang=") and arg[7:] in LANGS:
+            return arg[7:]
+    return "id"
+
+
+def _check_parser(sub) -> None:
+    p = sub.add_parser("check", help="verify an evidence folder / periksa folder bukti")
+    p.add_argument("evidence_dir")
+    p.add_argument("--profile", help="unit.yaml (default: EVIDENCE_DIR/unit.yaml)")
+    p.add_argument("--out", default="bukti-report", help="report folder (default: ./bukti-report)")
+    p.add_argument("--rules", help="rule pack: lke-2021 (default) or a path to a pack")
+    p.add_argument("--lang", choices=LANGS, default="id")
+
+
+def _validate_check(args) -> tuple[Path, Path]:
+    from rules.pack import PackError, load_pack
+
+    from .profile import ProfileError, load_profile
+    from .flow import profile_path_for
+
+    lang = args.lang
+    evidence = Path(args.evidence_dir)
+    if not evidence.exists():
+        _fail(text("cli", "no_folder", lang, path=evidence))
+    if not evidence.is_dir():
+        _fail(text("cli", "not_a_folder", lang, path=evidence))
+    evidence = evidence.resolve()
+    try:
+        load_profile(profile_path_for(evidence, args.profile))
+    except ProfileError as exc:
+        _fail(text("cli", "bad_profile", lang, reason=exc))
+    try:
+        load_pack(args.rules)
+    except PackError as exc:
+        _fail(text("cli", "bad_rules", lang, reason=exc))
+    out = Path(args.out).resolve()
+    if out == evidence or evidence in out.parents:
+        _fail(text("cli", "out_inside_evidence", lang, path=out))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".bukti-write-probe"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        _fail(text("cli", "out_unwritable", lang, path=out, reason=exc.strerror or exc))
+    return evidence, out
+
+
+def cmd_check(args) -> int:
+    evidence, out = _validate_check(args)
+    lang = args.lang
+    from .output import OutputLocked, locked
+    from .prefect_env import configure
+
+    mode = configure()
+    started = time.monotonic()
+    print(text("cli", "starting", lang, path=evidence), file=sys.stderr)
+    print(text("cli", "prefect_mode", lang, mode=mode), file=sys.stderr)
+    try:
+        with locked(out):
+            from .flow import check_flow
+            from .review import blocking_errors
+            report = check_flow(str(evidence), str(out), profile=args.profile, rules=args.rules, lang=lang)
+    except OutputLocked:
+        _fail(text("cli", "out_locked", lang, path=out))
+    s = report["summary"]
+    print(text("cli", "summary", lang, documents=s["documents"], waived=s.get("waived", 0), **s["flags"]))
+    print(text("cli", "indicators", lang, ok=s["indicators_ok"], total=s["indicators_total"]))
+    print(text("cli", "report_at", lang, path=out / "report.html"))
+    if os.environ.get("BUKTI_TIMING"):
+        print(f"elapsed {time.monotonic() - started:.1f}s", file=sys.stderr)
+    return EXIT_FLAGS if blocking_errors(report) else EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    lang = _lang_from(argv)
+    if argv and argv[0] == "review":
+        from .review import review_main
+        return review_main(argv[1:])
+    parser = _Parser(prog="bukti", description="Periksa bukti dukung Zona Integritas (LKE PermenPAN-RB 90/2021).")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    _check_parser(sub)
+    sub.add_parser("review", help="waive/acknowledge flags: bukti review waive|ack|list …")
+    args = parser.parse_args(argv)
+    try:
+        return {"check": cmd_check}[args.command](args)
+    except KeyboardInterrupt:
+        return 130
+    except SystemExit:
+        raise
+    except Exception as exc:  # a bug: say so in one line rather than a traceback for users
+        if os.environ.get("BUKTI_DEBUG"):
+            raise
+        print(f"bukti: {text('cli', 'internal_error', lang, reason=f'{exc.__class__.__name__}: {exc}')}",
+              file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

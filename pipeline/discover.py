@@ -1,0 +1,87 @@
+"""Discover stage: list the evidence files of a folder, in a stable order, with their identity.
+
+Evidence is read-only: this module only opens files for reading. Symbolic links are followed
+only when they resolve inside the evidence folder, so a link cannot make bukti read (or loop
+over) anything the unit did not put in its folder.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from extractors.sniff import sniff
+
+# Files that describe the unit rather than evidence it: read by pipeline.profile.
+PROFILE_FILES = {"unit.yaml", "unit.yml", "roster.csv"}
+# Operating-system droppings that are never evidence.
+IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
+
+
+@dataclass(frozen=True)
+class FoundFile:
+    path: str        # relative to the evidence folder, POSIX separators
+    abspath: str
+    sha256: str
+    size: int
+    kind: str        # sniffed from content
+    skipped: str | None = None   # why the file was not read (a link leading outside, a loop …)
+
+
+def _sha256(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _rel(root: Path, path: str) -> str:
+    rel = os.path.relpath(path, root)
+    # Names in odd encodings come back with surrogate escapes; keep them printable in the report.
+    return rel.replace(os.sep, "/").encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def discover(root: Path) -> list[FoundFile]:
+    root = Path(root).resolve()
+    found: list[FoundFile] = []
+    seen_dirs: set[tuple[int, int]] = set()
+
+    def walk(directory: str) -> None:
+        st = os.stat(directory)
+        if (st.st_dev, st.st_ino) in seen_dirs:
+            return
+        seen_dirs.add((st.st_dev, st.st_ino))
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: os.fsencode(e.name))
+        except OSError:
+            return
+        for entry in entries:
+            full = entry.path
+            rel = _rel(root, full)
+            if entry.name in IGNORED_NAMES or entry.name.startswith("~$"):
+                continue
+            if directory == str(root) and entry.name in PROFILE_FILES:
+                continue
+            if entry.is_symlink():
+                try:
+                    target = Path(full).resolve(strict=True)
+                except (OSError, RuntimeError):
+                    found.append(FoundFile(rel, full, "", 0, "link", "broken or looping link"))
+                    continue
+                if root not in target.parents and target != root:
+                    found.append(FoundFile(rel, full, "", 0, "link", "link leads outside the evidence folder"))
+                    continue
+                if target.is_dir():
+                    continue  # its target lies inside the root and is walked on its own
+            try:
+                if entry.is_dir(follow_symlinks=True):
+                    walk(full)
+                elif entry.is_file(follow_symlinks=True):
+                    found.append(FoundFile(rel, full, _sha256(full), os.path.getsize(full), sniff(Path(full))))
+            except OSError as exc:  # vanished or unreadable between listing and reading
+                found.append(FoundFile(rel, full, "", 0, "missing", f"cannot read file: {exc.strerror or exc}"))
+
+    walk(str(root))
+    return sorted(found, key=lambda f: f.path)

@@ -1,0 +1,356 @@
+"""report.html: one self-contained page a reviewer works from.
+
+Everything that comes from the evidence (file names, document text, snippets, messages quoting
+documents) is untrusted. It reaches the page only through Jinja2 autoescaping, through
+percent-encoded relative hrefs, or as JSON in a non-executable <script type="application/json">
+with <, > and & escaped. The page's own CSS and JS are inlined so it works from file:// with no
+network at all.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+import yaml
+from markupsafe import Markup
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "templates"
+UI_STRINGS = HERE / "i18n" / "ui.yaml"
+
+SEVERITIES = ("error", "warning", "info")
+LANGS = ("id", "en")
+
+_MONTHS = {
+    "id": ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
+           "Oktober", "November", "Desember"],
+    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December"],
+}
+
+
+# --------------------------------------------------------------------------- shared helpers
+
+@lru_cache(maxsize=1)
+def _all_strings() -> dict[str, dict[str, Any]]:
+    with open(UI_STRINGS, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def ui_strings(lang: str | None) -> dict[str, Any]:
+    """UI strings for `lang`, Indonesian for anything but "en"."""
+    return _all_strings()["en" if lang == "en" else "id"]
+
+
+def report_lang(report: dict[str, Any]) -> str:
+    return "en" if report.get("lang") == "en" else "id"
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write next to the target then rename, so a reader never sees a half-written file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def fmt_num(value: Any, lang: str, digits: int = 1) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    text = f"{value:.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(".", ",") if lang == "id" else text
+
+
+def fmt_datetime(iso: str | None, lang: str) -> str:
+    if not iso:
+        return "—"
+    try:
+        dt = datetime.fromisoformat(str(iso))
+    except ValueError:
+        return str(iso)
+    month = _MONTHS[lang][dt.month - 1]
+    clock = f"{dt.hour:02d}.{dt.minute:02d}" if lang == "id" else f"{dt.hour:02d}:{dt.minute:02d}"
+    tz = ""
+    if dt.utcoffset() is not None:
+        tz = " " + dt.strftime("%z")[:3] + ":" + dt.strftime("%z")[3:]
+    return f"{dt.day} {month} {dt.year}, {clock}{tz}"
+
+
+def fmt_value(value: Any) -> str:
+    """found/expected may be any JSON value; show it as a plain line of text."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(fmt_value(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def evidence_href(evidence_dir: str | None, rel_path: str, out_dir: Path) -> str | None:
+    """Relative, percent-encoded URL from the report folder to an evidence file.
+
+    Quoting every character but "/" also neutralises anything that would read as a scheme
+    ("javascript:") or a fragment/query in a hostile file name."""
+    if not evidence_dir or not rel_path:
+        return None
+    target = os.path.join(evidence_dir, *PurePosixPath(rel_path).parts)
+    rel = os.path.relpath(target, os.path.abspath(out_dir))
+    return quote(rel.replace(os.sep, "/"), safe="/")
+
+
+def slug(text: str) -> str:
+    out = "".join(c if c.isalnum() else "-" for c in text.lower())
+    while "--" in out:
+        out = out.replace("--", "-")
+    return out.strip("-") or "x"
+
+
+# --------------------------------------------------------------------------- view model
+
+def _area_of_indicator(report: dict[str, Any]) -> dict[str, str]:
+    return {i["code"]: str(i.get("area_code") or i.get("area") or "") for i in report.get("indicators", [])}
+
+
+def _areas(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Areas in LKE order, taken from the score block when present, else from the indicators."""
+    areas: dict[str, dict[str, Any]] = {}
+    score = report.get("score") or {}
+    for a in score.get("areas") or []:
+        areas[str(a["code"])] = {"code": str(a["code"]), "name": a.get("name") or str(a["code"]),
+                                 "weight": a.get("weight"), "score": a.get("score")}
+    for ind in report.get("indicators", []):
+        code = str(ind.get("area_code") or ind.get("area") or "")
+        if code not in areas:
+            areas[code] = {"code": code, "name": ind.get("area") or code, "weight": None, "score": None}
+    return sorted(areas.values(), key=lambda a: _natural(a["code"]))
+
+
+def _natural(code: str) -> list[Any]:
+    return [(0, int(p)) if p.isdigit() else (1, p) for p in str(code).replace("-", ".").split(".")]
+
+
+def build_view(report: dict[str, Any], out_dir: Path) -> dict[str, Any]:
+    lang = report_lang(report)
+    s = ui_strings(lang)
+    ev_dir = report.get("evidence_dir")
+    area_of = _area_of_indicator(report)
+    indicators = {i["code"]: i for i in report.get("indicators", [])}
+    flags_in = report.get("flags", [])
+    flags_by_id = {f["id"]: f for f in flags_in}
+    flags_by_key = {f.get("key"): f for f in flags_in if f.get("key")}
+    doc_by_path = {d["path"]: d for d in report.get("documents", [])}
+    sev_rank = {s_: n for n, s_ in enumerate(SEVERITIES)}
+
+    def link(path: str) -> dict[str, Any]:
+        return {"path": path, "name": PurePosixPath(path).name, "href": evidence_href(ev_dir, path, out_dir)}
+
+    def flag_areas(f: dict[str, Any]) -> list[str]:
+        if f.get("indicator") and f["indicator"] in area_of:
+            return [area_of[f["indicator"]]]
+        found = set()
+        for p in f.get("documents", []):
+            for code in (doc_by_path.get(p) or {}).get("indicators", []):
+                if code in area_of:
+                    found.add(area_of[code])
+        return sorted(found, key=_natural)
+
+    flags = []
+    for f in sorted(flags_in, key=lambda f: (sev_rank.get(f.get("severity"), 9), f.get("id", ""))):
+        ev = f.get("evidence") or {}
+        review = f.get("review") or None
+        docs = [link(p) for p in f.get("documents", [])]
+        page = ev.get("page")
+        if page and len(docs) == 1 and docs[0]["href"] and docs[0]["path"].lower().endswith(".pdf"):
+            docs[0]["page_href"] = f"{docs[0]['href']}#page={int(page)}"
+        ind = indicators.get(f.get("indicator") or "")
+        flags.append({
+            "id": f.get("id", ""), "key": f.get("key") or "", "code": f.get("code", ""),
+            "code_label": s["codes"].get(f.get("code", ""), ""),
+            "severity": f.get("severity", "info"), "message": f.get("message") or "",
+            "indicator": f.get("indicator"), "indicator_title": ind.get("title") if ind else None,
+            "doc_type": f.get("doc_type"), "documents": docs,
+            "found": fmt_value(ev.get("found")), "expected": fmt_value(ev.get("expected")),
+            "has_found": ev.get("found") not in (None, ""), "has_expected": ev.get("expected") not in (None, ""),
+            "page": page, "snippet": f.get("snippet"),
+            "review": review, "review_at": fmt_datetime(review.get("at"), lang) if review else None,
+            "areas": flag_areas(f),
+            "files": "\n".join(p.lower() for p in f.get("documents", [])),
+        })
+
+    areas = _areas(report)
+    for a in areas:
+        a["indicators"] = []
+        a["weight_text"] = fmt_num(a["weight"], lang)
+        a["score_text"] = fmt_num(a["score"], lang, 2)
+        a["pct"] = _pct(a["score"], a["weight"])
+    area_map = {a["code"]: a for a in areas}
+    for ind in sorted(report.get("indicators", []), key=lambda i: _natural(i["code"])):
+        ind_flags = [flags_by_id[i] for i in ind.get("flags", []) if i in flags_by_id]
+        evidence = [link(p) for p in ind.get("evidence", [])]
+        area_map[area_of[ind["code"]]]["indicators"].append({
+            "code": ind["code"], "title": ind.get("title") or "", "status": ind.get("status", ""),
+            "weight": fmt_num(ind.get("weight"), lang, 2), "evidence": evidence,
+            "flags": [{"id": f["id"], "severity": f["severity"], "code": f["code"],
+                       "waived": (f.get("review") or {}).get("decision") == "waived"} for f in ind_flags],
+            "severities": " ".join(sorted({f["severity"] for f in ind_flags})),
+            "codes": " ".join(sorted({f["code"] for f in ind_flags})),
+            "files": "\n".join(p.lower() for p in ind.get("evidence", [])),
+        })
+
+    documents = []
+    for d in sorted(report.get("documents", []), key=lambda d: d["path"]):
+        fields = d.get("fields") or {}
+        sig = fields.get("signatory") or {}
+        d_flags = [flags_by_id[i] for i in d.get("flags", []) if i in flags_by_id]
+        documents.append({
+            **link(d["path"]), "doc_type": d.get("doc_type") or "unknown",
+            "confidence": fmt_num(d.get("doc_type_confidence"), lang, 2),
+            "text_source": d.get("text_source") or "—", "ocr": fmt_num(d.get("ocr_confidence"), lang),
+            "nomor": fields.get("nomor"), "tanggal": fields.get("tanggal"), "title": fields.get("title"),
+            "signatory": " · ".join(x for x in (sig.get("name"), sig.get("nip")) if x) or None,
+            "indicators": d.get("indicators", []),
+            "flags": [{"id": f["id"], "severity": f["severity"]} for f in d_flags],
+            "areas": " ".join(sorted({area_of[c] for c in d.get("indicators", []) if c in area_of})),
+            "severities": " ".join(sorted({f["severity"] for f in d_flags})),
+            "codes": " ".join(sorted({f["code"] for f in d_flags})),
+            "files": d["path"].lower(),
+        })
+
+    summary = report.get("summary") or {}
+    counts = summary.get("flags") or {}
+    waived_by_sev = {sev: 0 for sev in SEVERITIES}
+    for f in flags_in:
+        if (f.get("review") or {}).get("decision") == "waived":
+            waived_by_sev[f.get("severity", "info")] = waived_by_sev.get(f.get("severity", "info"), 0) + 1
+    severity_cards = [{"severity": sev, "count": counts.get(sev, 0), "waived": waived_by_sev[sev]}
+                      for sev in SEVERITIES]
+    blocking = sum(1 for f in flags_in if f.get("severity") == "error"
+                   and (f.get("review") or {}).get("decision") != "waived")
+
+    score = _score_view(report.get("score"), lang)
+
+    changes = None
+    ch = report.get("changes")
+    if ch:
+        new = []
+        for key in ch.get("new") or []:
+            f = flags_by_key.get(key)
+            new.append({"key": key, "id": f["id"] if f else None, "code": f["code"] if f else key.split(":")[0],
+                        "severity": f["severity"] if f else None, "message": f["message"] if f else ""})
+        resolved = [{"key": r.get("key"), "code": r.get("code"), "message": r.get("message") or "",
+                     "documents": r.get("documents") or []} for r in ch.get("resolved") or []]
+        changes = {"at": fmt_datetime(ch.get("previous_generated_at"), lang), "new": new, "resolved": resolved}
+
+    codes_present = sorted({f["code"] for f in flags})
+    return {
+        "s": s, "lang": lang,
+        "unit": report.get("unit") or "", "period": report.get("period"), "target": report.get("target"),
+        "rule_pack": report.get("rule_pack"), "evidence_dir": ev_dir,
+        "generated_at": fmt_datetime(report.get("generated_at"), lang),
+        "generated_at_iso": report.get("generated_at") or "",
+        "documents_count": summary.get("documents", len(documents)),
+        "indicators_ok": summary.get("indicators_ok", 0), "indicators_total": summary.get("indicators_total", 0),
+        "severity_cards": severity_cards, "blocking": blocking, "waived_total": summary.get("waived", 0),
+        "score": score, "changes": changes, "areas": areas, "flags": flags, "documents": documents,
+        "filter_severities": [sev for sev in SEVERITIES if any(f["severity"] == sev for f in flags)],
+        "filter_areas": [a for a in areas if a["code"]],
+        "filter_codes": [{"code": c, "label": s["codes"].get(c, "")} for c in codes_present],
+        "js_config": {"total": len(flags), "status": s["filter_status"], "none": s["filter_none"]},
+    }
+
+
+def _pct(value: Any, whole: Any) -> float:
+    try:
+        return max(0.0, min(100.0, 100.0 * float(value) / float(whole)))
+    except (TypeError, ValueError, ZeroDivisionError):
+        return 0.0
+
+
+def _score_view(score: dict[str, Any] | None, lang: str) -> dict[str, Any] | None:
+    if not score or score.get("pengungkit") is None:
+        return None
+    value = float(score["pengungkit"])
+    pmax = float(score.get("pengungkit_max") or 60)
+    thresholds = score.get("thresholds") or {}
+    hasil_max = 100.0 - pmax
+    return {
+        "value": fmt_num(value, lang, 2), "max": fmt_num(pmax, lang),
+        "value_pct": _pct(value, 100), "hasil_pct": min(hasil_max, 100 - value),
+        "markers": [{"name": name, "value": fmt_num(v, lang), "pct": _pct(v, 100)}
+                    for name, v in sorted(thresholds.items(), key=lambda kv: kv[1])],
+        "wbk": fmt_num(thresholds.get("WBK"), lang), "wbbm": fmt_num(thresholds.get("WBBM"), lang),
+        "areas": score.get("areas") or [], "note": score.get("note"),
+    }
+
+
+# --------------------------------------------------------------------------- rendering
+
+@lru_cache(maxsize=1)
+def _env() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,  # every template, whatever its extension
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True, lstrip_blocks=True,
+    )
+    env.filters["num"] = fmt_num
+    return env
+
+
+def _inline_asset(name: str, closing: str) -> Markup:
+    text = (TEMPLATES / name).read_text(encoding="utf-8")
+    # Our own assets go in raw; a closing tag inside them would end the element early.
+    if closing in text.lower():
+        raise ValueError(f"{name} must not contain {closing}")
+    return Markup(text)
+
+
+def script_json(obj: Any) -> Markup:
+    """JSON for a <script type="application/json"> block: no character sequence in it can close
+    the element or open a comment, whatever the data contains."""
+    text = json.dumps(obj, ensure_ascii=False, sort_keys=True)
+    text = (text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return Markup(text)
+
+
+def render_html(report: dict[str, Any], out_dir: Path) -> str:
+    view = build_view(report, Path(out_dir))
+    view["css"] = _inline_asset("report.css", "</style")
+    view["js"] = _inline_asset("report.js", "</script")
+    view["data_json"] = script_json(view["js_config"])
+    view["fmt_value"] = fmt_value
+    return _env().get_template("report.html.j2").render(**view)
+
+
+def write_html(report: dict[str, Any], out_dir: Path) -> Path:
+    """Render `report` to OUT_DIR/report.html (atomically) and return its path."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "report.html"
+    atomic_write_bytes(path, render_html(report, out_dir).encode("utf-8"))
+    return path

@@ -1,0 +1,86 @@
+"""What the rule engine reads (documents, the unit's profile and roster) and what it writes (flags,
+indicator results, the score estimate). The pipeline builds these; checks only read them."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from extractors.model import Extraction, Fields
+
+
+@dataclass
+class Document:
+    path: str                         # relative to the evidence folder, POSIX separators
+    sha256: str
+    size: int
+    kind: str                         # sniffed from content: pdf, image, docx, empty, unknown …
+    extraction: Extraction
+    doc_type: str = "unknown"
+    doc_type_confidence: float = 0.0
+    fields: Fields = field(default_factory=Fields)
+    indicators: list[str] = field(default_factory=list)  # set by the engine's mapping step
+
+    @property
+    def folder(self) -> str:
+        """Parent folder relative to the evidence root ('' at the top): a hint of the indicator."""
+        return self.path.rsplit("/", 1)[0] if "/" in self.path else ""
+
+    @property
+    def readable(self) -> bool:
+        return self.extraction.error_code is None
+
+
+@dataclass
+class Head:
+    name: str | None = None
+    nip: str | None = None
+
+
+@dataclass
+class Profile:
+    unit: str
+    aliases: list[str] = field(default_factory=list)
+    head: Head = field(default_factory=Head)
+    period: int = 0
+    target: str = "WBK"
+    check_date: date = field(default_factory=date.today)
+
+
+@dataclass
+class RosterEntry:
+    name: str
+    nip: str | None = None
+    jabatan: str | None = None
+    line: int = 0
+
+
+@dataclass
+class Flag:
+    code: str
+    severity: str
+    documents: list[str] = field(default_factory=list)   # relative paths
+    indicator: str | None = None
+    doc_type: str | None = None
+    found: Any = None
+    expected: Any = None
+    page: int | None = None
+    params: dict[str, Any] = field(default_factory=dict)  # values the message template uses
+    message: str = ""                                     # rendered by the engine in the report language
+    doc_sha256: list[str] = field(default_factory=list)   # content identity of `documents`
+    id: str = ""                                           # F0001 …, assigned after sorting
+
+    @property
+    def key(self) -> str:
+        """Stable identity across runs: survives renamed files and re-ordering (content hashes,
+        not paths), so a reviewer's waiver keeps applying."""
+        basis = "|".join([self.code, ",".join(sorted(self.doc_sha256)), self.indicator or "",
+                          str(self.expected if self.doc_sha256 else self.found)])
+        return f"{self.code}:{hashlib.sha256(basis.encode()).hexdigest()[:12]}"
+
+    def contract_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "code": self.code, "severity": self.severity,
+                "documents": sorted(self.documents), "indicator": self.indicator,
+                "doc_type": self.doc_type, "message": self.message,
+                "evidence": {"found": self.found, "expected": self.expected, "page": self.page}}
