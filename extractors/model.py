@@ -76,6 +76,7 @@ class Person:
     nip: str | None = None           # 18 digits, no spaces, when present
     role: str | None = None          # jabatan or role in a team ("Ketua", "Anggota" …)
     page: int | None = None
+    jabatan: str | None = None       # the position when a team role is given separately
 
 
 @dataclass
@@ -109,6 +110,9 @@ class Fields:
     dates: list[Mention] = field(default_factory=list)          # every date (ISO value)
     unit_mentions: list[Mention] = field(default_factory=list)  # every unit name seen
     period: str | None = None        # reporting period of a report ("Triwulan I", "Semester II" …)
+    # "YYYY-MM" when the document is dated to the month only ("Sumenep, Januari 2024"); tanggal
+    # then stays null because a day is never guessed
+    tanggal_partial: str | None = None
 
     def contract_dict(self) -> dict[str, Any]:
         """The `fields` object of report.json (contract: absent values are null)."""
@@ -128,4 +132,4 @@ class Fields:
                    people=[Person(**p) for p in d.get("people", [])],
                    dates=[Mention(**m) for m in d.get("dates", [])],
                    unit_mentions=[Mention(**m) for m in d.get("unit_mentions", [])],
-                   period=d.get("period"))
+                   period=d.get("period"), tanggal_partial=d.get("tanggal_partial"))

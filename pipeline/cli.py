@@ -44,6 +44,8 @@ def _check_parser(sub) -> None:
     p.add_argument("--out", default="bukti-report", help="report folder (default: ./bukti-report)")
     p.add_argument("--rules", help="rule pack: lke-2021 (default) or a path to a pack")
     p.add_argument("--lang", choices=LANGS, default="id")
+    p.add_argument("--store", help="run store: SQLite file or database URL, 'none' to turn off "
+                                   "(default: $BUKTI_STORE or store.sqlite in bukti's data folder)")
 
 
 def _validate_check(args) -> tuple[Path, Path]:
@@ -67,6 +69,11 @@ def _validate_check(args) -> tuple[Path, Path]:
         load_pack(args.rules)
     except PackError as exc:
         _fail(text("cli", "bad_rules", lang, reason=exc))
+    from .store import StoreError, check_store
+    try:
+        check_store(args.store)
+    except StoreError as exc:
+        _fail(exc.message(lang))
     out = Path(args.out).resolve()
     if out == evidence or evidence in out.parents:
         _fail(text("cli", "out_inside_evidence", lang, path=out))
@@ -83,6 +90,7 @@ def _validate_check(args) -> tuple[Path, Path]:
 def cmd_check(args) -> int:
     evidence, out = _validate_check(args)
     lang = args.lang
+    from . import progress
     from .output import OutputLocked, locked
     from .prefect_env import configure
 
@@ -91,10 +99,11 @@ def cmd_check(args) -> int:
     print(text("cli", "starting", lang, path=evidence), file=sys.stderr)
     print(text("cli", "prefect_mode", lang, mode=mode), file=sys.stderr)
     try:
-        with locked(out):
+        with locked(out), progress.use(progress.for_stream(sys.stderr)):
             from .flow import check_flow
             from .review import blocking_errors
-            report = check_flow(str(evidence), str(out), profile=args.profile, rules=args.rules, lang=lang)
+            report = check_flow(str(evidence), str(out), profile=args.profile, rules=args.rules, lang=lang,
+                                store=args.store)
     except OutputLocked:
         _fail(text("cli", "out_locked", lang, path=out))
     s = report["summary"]
@@ -112,10 +121,16 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] == "review":
         from .review import review_main
         return review_main(argv[1:])
+    if argv and argv[0] in ("nightly", "serve", "server"):
+        from .nightly import cli_main
+        return cli_main(argv[0], argv[1:])
     parser = _Parser(prog="bukti", description="Periksa bukti dukung Zona Integritas (LKE PermenPAN-RB 90/2021).")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     _check_parser(sub)
     sub.add_parser("review", help="waive/acknowledge flags: bukti review waive|ack|list …")
+    sub.add_parser("nightly", help="verify every unit folder under ROOT: bukti nightly ROOT [--out OUT_ROOT]")
+    sub.add_parser("serve", help="nightly schedule as a Prefect deployment: bukti serve ROOT --cron '0 1 * * *'")
+    sub.add_parser("server", help="long-lived local Prefect server: bukti server start|stop|status")
     args = parser.parse_args(argv)
     try:
         return {"check": cmd_check}[args.command](args)

@@ -13,16 +13,19 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.utilities.annotations import unmapped
 
 from extractors.model import Extraction
 from rules.engine import evaluate
 from rules.model import Document
 from rules.pack import load_pack
 
-from . import report_json
+from . import progress, report_json
 from .discover import FoundFile, discover
 from .profile import load_profile, load_roster
-from .understand import extract, understand
+from .store import (get_store, open_run_store, previous_report, record_failure, record_finish,
+                    record_start)
+from .understand import extract_cached, understand
 
 # Documents in flight at once. OCR inside them is bounded separately by the extractors' own
 # pool (one Tesseract per core), so this only has to keep that pool fed.
@@ -42,15 +45,20 @@ def discover_task(evidence_dir: str) -> list[FoundFile]:
 
 
 @task(name="read-document", cache_policy=NO_CACHE, task_run_name="read {found.path}")
-def read_document_task(found: FoundFile) -> Document:
+def read_document_task(found: FoundFile, store_url: str | None = None, unit: str = "") -> Document:
+    cached = False
     try:
-        extraction = extract(found)
-        return understand(found, extraction)
+        extraction, cached = extract_cached(found, get_store(store_url))
+        doc = understand(found, extraction)
     except Exception as exc:  # a bug on one file must not lose the other files' results
         failed = Extraction(kind=found.kind, error_code="CORRUPT_FILE",
                             error_reason=f"internal error while reading: {exc.__class__.__name__}: {exc}")
-        return Document(path=found.path, sha256=found.sha256, size=found.size, kind=found.kind,
-                        extraction=failed)
+        doc = Document(path=found.path, sha256=found.sha256, size=found.size, kind=found.kind,
+                       extraction=failed)
+    pages = doc.extraction.pages
+    progress.current().document_done(unit, pages=len(pages), cached=cached,
+                                     ocr_pages=sum(1 for p in pages if p.source == "ocr"))
+    return doc
 
 
 @task(name="write-reports", cache_policy=NO_CACHE)
@@ -75,7 +83,8 @@ def profile_path_for(evidence_dir: Path, profile: str | None) -> Path | None:
 @flow(name="bukti-check", task_runner=ThreadPoolTaskRunner(max_workers=DOC_WORKERS),
       persist_result=False, validate_parameters=False, log_prints=False)
 def check_flow(evidence_dir: str, out_dir: str, profile: str | None = None,
-               rules: str | None = None, lang: str = "id") -> dict:
+               rules: str | None = None, lang: str = "id", store: str | None = None) -> dict:
+    """`store`: run-store path or URL (None: BUKTI_STORE or the default file; "none": off)."""
     from .artifacts import publish_artifacts
     from .review import apply_decisions, load_decisions
 
@@ -85,18 +94,32 @@ def check_flow(evidence_dir: str, out_dir: str, profile: str | None = None,
     roster, roster_warnings = load_roster(root / "roster.csv")
     pack = load_pack(rules)
 
-    files = discover_task(str(root))
-    documents = [f.result() for f in read_document_task.map(files)]
+    unit_label = unit_profile.unit or root.name
+    run_store, store_url = open_run_store(store)
+    run_id = record_start(run_store, unit=unit_label, evidence_dir=str(root), out_dir=str(out),
+                          rule_pack=pack.id, lang=lang)
+    try:
+        files = discover_task(str(root))
+        progress.current().begin(unit_label, len(files))
+        documents = [f.result() for f in read_document_task.map(
+            files, store_url=unmapped(store_url), unit=unmapped(unit_label))]
+        progress.current().end(unit_label)
 
-    evaluation = evaluate(documents, unit_profile, roster, pack, lang=lang)
-    report = report_json.build_report(
-        documents=documents, flags=evaluation.flags, indicators=evaluation.indicators,
-        score=evaluation.score, profile=unit_profile,
-        unit_label=unit_profile.unit or root.name, period=unit_profile.period,
-        target=unit_profile.target,
-        rule_pack=pack.id, lang=lang, evidence_dir=root, profile_warnings=roster_warnings)
-    report_json.compare_with_previous(report, report_json.load_previous(out))
-    report = apply_decisions(report, load_decisions(out))
-    write_reports_task(report, str(out))
-    publish_artifacts(report)
+        evaluation = evaluate(documents, unit_profile, roster, pack, lang=lang)
+        report = report_json.build_report(
+            documents=documents, flags=evaluation.flags, indicators=evaluation.indicators,
+            score=evaluation.score, profile=unit_profile,
+            unit_label=unit_label, period=unit_profile.period,
+            target=unit_profile.target,
+            rule_pack=pack.id, lang=lang, evidence_dir=root, profile_warnings=roster_warnings)
+        # The store knows the unit's last run whatever report folder it went to.
+        previous = previous_report(run_store, unit_label, run_id)
+        report_json.compare_with_previous(report, previous or report_json.load_previous(out))
+        report = apply_decisions(report, load_decisions(out))
+        write_reports_task(report, str(out))
+        publish_artifacts(report)
+    except BaseException as exc:
+        record_failure(run_store, run_id, exc)
+        raise
+    record_finish(run_store, run_id, report)
     return report

@@ -8,6 +8,8 @@ network at all.
 """
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
 import tempfile
@@ -166,7 +168,8 @@ def build_view(report: dict[str, Any], out_dir: Path) -> dict[str, Any]:
     sev_rank = {s_: n for n, s_ in enumerate(SEVERITIES)}
 
     def link(path: str) -> dict[str, Any]:
-        return {"path": path, "name": PurePosixPath(path).name, "href": evidence_href(ev_dir, path, out_dir)}
+        return {"path": path, "name": PurePosixPath(path).name, "href": evidence_href(ev_dir, path, out_dir),
+                "page_href": None}
 
     def flag_areas(f: dict[str, Any]) -> list[str]:
         if f.get("indicator") and f["indicator"] in area_of:
@@ -231,7 +234,7 @@ def build_view(report: dict[str, Any], out_dir: Path) -> dict[str, Any]:
             "confidence": fmt_num(d.get("doc_type_confidence"), lang, 2),
             "text_source": d.get("text_source") or "—", "ocr": fmt_num(d.get("ocr_confidence"), lang),
             "nomor": fields.get("nomor"), "tanggal": fields.get("tanggal"), "title": fields.get("title"),
-            "signatory": " · ".join(x for x in (sig.get("name"), sig.get("nip")) if x) or None,
+            "sig_name": sig.get("name"), "sig_nip": sig.get("nip"),
             "indicators": d.get("indicators", []),
             "flags": [{"id": f["id"], "severity": f["severity"]} for f in d_flags],
             "areas": " ".join(sorted({area_of[c] for c in d.get("indicators", []) if c in area_of})),
@@ -341,7 +344,9 @@ def script_json(obj: Any) -> Markup:
 def render_html(report: dict[str, Any], out_dir: Path) -> str:
     view = build_view(report, Path(out_dir))
     view["css"] = _inline_asset("report.css", "</style")
-    view["js"] = _inline_asset("report.js", "</script")
+    js = _inline_asset("report.js", "</script")
+    view["js"] = Markup("\n") + js + Markup("\n")
+    view["script_hash"] = "sha256-" + base64.b64encode(hashlib.sha256(str(view["js"]).encode()).digest()).decode()
     view["data_json"] = script_json(view["js_config"])
     view["fmt_value"] = fmt_value
     return _env().get_template("report.html.j2").render(**view)

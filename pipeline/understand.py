@@ -1,6 +1,8 @@
 """Understand stage: turn one extracted file into a Document (type, confidence, fields)."""
 from __future__ import annotations
 
+import logging
+
 from extractors.classify import classify
 from extractors.extract import extract_file
 from extractors.fields import extract_fields
@@ -11,14 +13,37 @@ from .discover import FoundFile
 
 # What discovery could not read becomes the flag a reviewer needs to see.
 _SKIPPED_KINDS = {"link": "UNSUPPORTED_FILE", "missing": "CORRUPT_FILE"}
+_log = logging.getLogger("bukti.understand")
 
 
-def extract(found: FoundFile) -> Extraction:
+def extract(found: FoundFile, store=None) -> Extraction:
+    return extract_cached(found, store)[0]
+
+
+def extract_cached(found: FoundFile, store=None) -> tuple[Extraction, bool]:
+    """(extraction, came from the run store's cache). `store` is a pipeline.store.Store or None.
+
+    The result is stored as soon as this file is done, not at the end of the run, so a run that
+    is killed keeps every extraction it finished (OCR is the expensive part)."""
     if found.skipped:
         return Extraction(kind=found.kind, error_code=_SKIPPED_KINDS.get(found.kind, "CORRUPT_FILE"),
-                          error_reason=found.skipped)
+                          error_reason=found.skipped), False
+    if store is not None:
+        try:
+            cached = store.get_extraction(found.sha256)
+        except Exception as exc:  # an unreachable store costs speed, never the run
+            _log.warning("run store unreadable, extracting %s again: %s", found.path, exc)
+            cached = None
+        if cached is not None:
+            return cached, True
     from pathlib import Path
-    return extract_file(Path(found.abspath), found.kind)
+    extraction = extract_file(Path(found.abspath), found.kind)
+    if store is not None:
+        try:
+            store.put_extraction(found.sha256, extraction)
+        except Exception as exc:
+            _log.warning("run store unwritable, %s not cached: %s", found.path, exc)
+    return extraction, False
 
 
 def understand(found: FoundFile, extraction: Extraction) -> Document:

@@ -31,6 +31,7 @@ class Requirement:
     keywords: list[str] = field(default_factory=list)
     in_period: bool = True               # only documents dated in the period count toward `min`
     missing_severity: str | None = None  # overrides MISSING_EVIDENCE severity (keyword-only evidence)
+    flag_missing: bool = True            # false: absence only shows as status "missing" (no flag)
     label: str | None = None
     by_target: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -39,7 +40,7 @@ class Requirement:
         if not over:
             return self
         data = {k: getattr(self, k) for k in ("doc_types", "min", "per", "keywords", "in_period",
-                                              "missing_severity", "label")}
+                                              "missing_severity", "flag_missing", "label")}
         data.update(over)
         return Requirement(**data)
 
@@ -94,6 +95,7 @@ class RulePack:
     scoring: dict[str, Any] = field(default_factory=dict)
     units: dict[str, Any] = field(default_factory=dict)
     defaults: dict[str, Any] = field(default_factory=dict)
+    terms: dict[str, dict[str, str]] = field(default_factory=dict)   # code → {id, en} for messages
     extends: list[str] = field(default_factory=list)   # ids of the packs this one builds on
 
     @property
@@ -252,12 +254,13 @@ def _merge_pack(parent: dict, child: dict, where: str) -> dict:
 
 # ---------------------------------------------------------------- validation
 
-_REQ_KEYS = {"doc_types", "min", "per", "keywords", "in_period", "missing_severity", "label", "by_target"}
+_REQ_KEYS = {"doc_types", "min", "per", "keywords", "in_period", "missing_severity", "flag_missing", "label",
+             "by_target"}
 _IND_KEYS = {"code", "title", "title_en", "weight", "hints", "evidence", "remove", "note"}
 _AREA_KEYS = {"code", "title", "title_en", "weight", "abbrev", "hints", "indicators", "remove", "note"}
 _CHECK_KEYS = {"enabled", "severity", "params", "by_target", "note"}
 _TOP_KEYS = {"id", "name", "version", "description", "thresholds", "defaults", "scoring", "areas",
-             "checks", "messages", "doc_types", "units", "_extends", "note"}
+             "checks", "messages", "terms", "doc_types", "units", "_extends", "note"}
 SEVERITIES = ("error", "warning", "info")
 
 
@@ -346,6 +349,7 @@ def _build(raw: dict, sources: dict[str, str]) -> RulePack:
                                   per=r.get("per"), keywords=v.str_list(r.get("keywords") or [], f"{rw}.keywords"),
                                   in_period=bool(r.get("in_period", True)),
                                   missing_severity=r.get("missing_severity"), label=r.get("label"),
+                                  flag_missing=bool(v.typed(r.get("flag_missing", True), bool, f"{rw}.flag_missing")),
                                   by_target=by_target)
                 for tgt in [None, *by_target]:
                     rr = req.for_target(tgt) if tgt else req
@@ -391,6 +395,11 @@ def _build(raw: dict, sources: dict[str, str]) -> RulePack:
                 v.fail(f"{where}.by_target.{tgt}", f"target must be one of {', '.join(TARGETS)}")
             v.typed(over, dict, f"{where}.by_target.{tgt}")
             _check_params(v, spec, over, f"{where}.by_target.{tgt}")
+        if spec.validate:
+            for tgt in [None, *by_target]:
+                problem = spec.validate({**params, **(by_target.get(tgt) or {})})
+                if problem:
+                    v.fail(f"{where}.params", problem)
         checks[code] = CheckConfig(code=code, enabled=bool(cfg.get("enabled", True)), severity=sev,
                                    params=params, by_target=by_target)
 
@@ -413,6 +422,7 @@ def _build(raw: dict, sources: dict[str, str]) -> RulePack:
                     scoring=v.typed(raw.get("scoring") or {}, dict, "scoring"),
                     units=v.typed(raw.get("units") or {}, dict, "units"),
                     defaults=v.typed(raw.get("defaults") or {}, dict, "defaults"),
+                    terms=v.typed(raw.get("terms") or {}, dict, "terms"),
                     extends=list(raw.get("_extends") or []))
 
 

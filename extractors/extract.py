@@ -1,0 +1,75 @@
+"""The extract stage's one entry point: a file in, an Extraction out, never an exception.
+
+A damaged file is a finding about the evidence (CORRUPT_FILE), not a reason to stop
+checking the other 1,500 files of the folder.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import ocr
+from .model import Extraction
+
+_MAX_REASON = 300
+
+
+def _one_line(text: str) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= _MAX_REASON else text[: _MAX_REASON - 1] + "…"
+
+
+def _dispatch(path: Path, kind: str, timeout: float | None) -> Extraction:
+    if kind == "empty":
+        return Extraction(kind=kind, error_code="CORRUPT_FILE", error_reason="file is empty (0 bytes)")
+    if kind == "pdf":
+        from .pdf import extract_pdf
+        return extract_pdf(path, timeout=timeout)
+    if kind == "image":
+        from .images import extract_image
+        return extract_image(path, timeout=timeout)
+    if kind == "docx":
+        from .docx_text import extract_docx
+        return extract_docx(path)
+    from .sniff import describe
+    what = describe(path) if kind == "unknown" else f"file kind '{kind}'"
+    return Extraction(kind=kind, error_code="UNSUPPORTED_FILE",
+                      error_reason=f"unsupported file type: {what}")
+
+
+def _unreadable_reason(ex: Extraction) -> str | None:
+    """Why no page carries usable text, or None if one does."""
+    if any(ocr.usable_text(p.text) for p in ex.pages):
+        return None
+    if not ex.pages:
+        return "document has no pages"
+    errors = sorted({p.error for p in ex.pages if p.error})
+    if errors:
+        return f"no page yielded usable text ({errors[0]})"
+    conf = ex.ocr_confidence
+    n = len(ex.pages)
+    if conf is not None:
+        return f"no page yielded usable text ({n} page(s), OCR confidence {conf})"
+    return f"no page yielded usable text ({n} page(s))"
+
+
+def extract_file(path: Path, kind: str, *, timeout: float | None = None) -> Extraction:
+    """Read path as the sniffed kind. Never raises (except KeyboardInterrupt/SystemExit).
+
+    timeout: per-page OCR timeout in seconds (default BUKTI_OCR_TIMEOUT or 120).
+    """
+    path = Path(path)
+    try:
+        ex = _dispatch(path, kind, timeout)
+    except MemoryError:
+        return Extraction(kind=kind, error_code="CORRUPT_FILE",
+                          error_reason="file needs more memory than is available to read")
+    except Exception as e:
+        return Extraction(kind=kind, error_code="CORRUPT_FILE",
+                          error_reason=_one_line(f"{kind} file cannot be read: {type(e).__name__}: {e}"))
+    if ex.error_code is None:
+        reason = _unreadable_reason(ex)
+        if reason:
+            ex.error_code, ex.error_reason = "UNREADABLE", reason
+    if ex.error_reason:
+        ex.error_reason = _one_line(ex.error_reason)
+    return ex

@@ -1,0 +1,120 @@
+"""Field extraction of the understand stage: `extract_fields(extraction, doc_type) -> Fields`.
+
+The parsers below are pure and also used by the checks:
+`parse_date`, `find_dates` (dates.py), `parse_nomor` (nomor.py), `parse_nip`, `validate_nip`
+(nip.py).
+
+`tanggal` is the date the document was signed/issued, taken in this order: the date of the chosen
+signature block (or of the declarant), "Ditetapkan di … pada tanggal …", a labelled date line
+("Tanggal Pembuatan", "Hari/Tanggal" …, see vocab/patterns.yaml), the last "<place>, <date>" line.
+Nothing else: a document without such a date has `tanggal = null`. A date written to the month
+only ("Sumenep, Januari 2024") leaves `tanggal` null and fills `tanggal_partial` ("2024-01").
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from extractors.fields._doc import DocText
+from extractors.fields.dates import find_dates, find_month_years, parse_date
+from extractors.fields.nip import parse_nip, validate_nip
+from extractors.fields.nomor import find_nomor, parse_nomor
+from extractors.fields.people import find_people
+from extractors.fields.period import find_period
+from extractors.fields.signatory import find_signatory, place_date
+from extractors.fields.title import find_title
+from extractors.fields.unit import find_unit, unit_mentions
+from extractors.model import Extraction, Fields, Mention
+from extractors.textnorm import fold, load_vocab
+
+__all__ = ["extract_fields", "parse_date", "find_dates", "parse_nomor", "parse_nip",
+           "validate_nip"]
+
+
+@lru_cache(maxsize=1)
+def _labels() -> list[str]:
+    return [fold(lbl) for lbl in load_vocab("patterns")["issue_date"]["labels"]]
+
+
+def _labelled_date(doc: DocText) -> tuple[str | None, str | None]:
+    """(full ISO date, month-only "YYYY-MM") of the best labelled date line."""
+    best: tuple[int, str | None, str | None] | None = None
+    for ln in doc.lines:
+        if ":" not in ln.text:
+            continue
+        label, value = ln.text.split(":", 1)
+        f = fold(label).strip()
+        if f.startswith("HARI"):
+            f = fold("hari tanggal")
+        for rank, lbl in enumerate(_labels()):
+            if f == lbl or f == lbl.replace(" ", ""):
+                d = find_dates(value)
+                m = find_month_years(value) if not d else []
+                if d or m:
+                    cand = (rank, d[0].value.isoformat() if d else None,
+                            m[0].iso if m else None)
+                    if best is None or rank < best[0]:
+                        best = cand
+                break
+    return (best[1], best[2]) if best else (None, None)
+
+
+_PLACE_MONTH = re.compile(r"^\s*[A-Z][A-Za-z.'-]+(?:\s+[A-Za-z.'-]+){0,3}\s*,\s*(?P<rest>.+)$")
+
+
+def _issue_date(doc: DocText, sig_date: str | None) -> tuple[str | None, str | None]:
+    if sig_date:
+        return sig_date, None
+    ditetapkan = None
+    last_place = None
+    partial = None
+    for k, ln in enumerate(doc.lines):
+        place, when = place_date(ln.text)
+        if "SECTION:DITETAPKAN" in ln.leading():
+            if not when and k + 1 < len(doc.lines):
+                when = place_date(doc.lines[k + 1].text)[1]
+            if when:
+                ditetapkan = when
+        elif place and when:
+            last_place = when
+        elif not when:
+            m = _PLACE_MONTH.match(ln.text)
+            if m and not find_dates(ln.text):
+                mh = find_month_years(m.group("rest"))
+                if mh and mh[0].start <= 2:
+                    partial = mh[0].iso
+    if ditetapkan:
+        return ditetapkan, None
+    full, month = _labelled_date(doc)
+    if full:
+        return full, None
+    if last_place:
+        return last_place, None
+    return None, partial or month
+
+
+def extract_fields(extraction: Extraction, doc_type: str) -> Fields:
+    doc = DocText(extraction, doc_type)
+    f = Fields()
+    if not doc.pages:
+        return f
+    for number, text in doc.pages:
+        hit = find_nomor(text)
+        if hit:
+            f.nomor = hit[0]
+            break
+    for number, text in doc.pages:
+        f.dates.extend(Mention(value=h.value.isoformat(), page=number, raw=h.raw)
+                       for h in find_dates(text))
+    sig, blocks, declarant = find_signatory(doc)
+    f.signatory = sig
+    f.tanggal, f.tanggal_partial = _issue_date(doc, sig.date if sig else None)
+    f.title = find_title(doc, doc_type)
+    f.unit_mentions = unit_mentions(doc)
+    f.unit = find_unit(doc, f.unit_mentions)
+    skip = set().union(*(b.lines for b in blocks)) if blocks else set()
+    f.people = find_people(doc, extraction.tables, skip)
+    if declarant and not f.people:
+        f.people = [declarant]
+    f.period = find_period(f.title or "") or find_period(doc.pages[0][1])
+    return f

@@ -1,0 +1,76 @@
+"""Nomor surat: "800/123/435.201/2024", "100.3.3.2/045/KEP/2024", "445/017/RSUD/I/2024".
+
+Normalised form: no spaces around "/" or inside dotted numbers, OCR letters turned back into digits
+inside numeric parts only ("l23" -> "123", "2O1" -> "201"; "I" stays a Roman month, "SK" a code).
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from extractors.textnorm import collapse_ws, fix_digits, load_vocab
+
+_LABEL = re.compile(r"^\s*(?:n[o0]m[o0]r|nomer|no)\s*(?:sop)?\s*(?:[.:;|]+\s*|\s+)", re.I)
+_SEP_SPACES = re.compile(r"\s*([/\\])\s*")
+_DOT_SPACES = re.compile(r"(?<=[0-9A-Za-z])\s*\.\s+(?=[0-9])|(?<=[0-9])\s+\.\s*(?=[0-9])")
+_TAIL = re.compile(r"\s+(?:tanggal|tgl|tentang|tahun|lampiran)\b.*$", re.I)
+_PIECES = re.compile(r"([/.\-])")
+DIGITS = frozenset("0123456789")
+
+
+_ROMAN_OCR = re.compile(r"^[IVXl]+$")
+
+
+def _piece(p: str) -> str:
+    if p in "/.-":
+        return p
+    if _ROMAN_OCR.match(p) and "l" in p and p.replace("l", "I") in _ROMANS:
+        return p.replace("l", "I")  # a Roman month read with a lower-case l
+    return fix_digits(p)
+
+
+_ROMANS = {"I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"}
+
+
+def parse_nomor(s: str) -> str | None:
+    """Normalise a nomor (with or without its label). None when it holds no digit. Pure,
+    idempotent, never raises."""
+    if not isinstance(s, str):
+        return None
+    s = collapse_ws(s.replace("\n", " "))
+    while True:
+        m = _LABEL.match(s)
+        if not m or m.end() == 0:
+            break
+        s = s[m.end():]
+    s = _TAIL.sub("", s)
+    s = _SEP_SPACES.sub(lambda m: "/" if m.group(1) == "\\" else m.group(1), s)
+    s = _DOT_SPACES.sub(".", s)
+    s = s.split(" ")[0] if s else s
+    s = s.strip(",;:|")
+    s = "".join(_piece(p) for p in _PIECES.split(s))
+    s = s.rstrip(".,;:")
+    if not any(c in DIGITS for c in s):
+        return None
+    return s
+
+
+@lru_cache(maxsize=1)
+def _cfg() -> tuple[list[re.Pattern[str]], re.Pattern[str]]:
+    n = load_vocab("patterns")["nomor"]
+    return [re.compile(p, re.M) for p in n["labelled"]], re.compile(n["reject"])
+
+
+def find_nomor(text: str) -> tuple[str, int, str] | None:
+    """The first labelled nomor of `text`: (normalised, offset, raw). Pattern order matters:
+    "Nomor SOP" wins over a plain "Nomor" in the same text."""
+    pats, reject = _cfg()
+    for pat in pats:
+        for m in pat.finditer(text):
+            raw = m.group("v")
+            if reject.search(raw):
+                continue
+            value = parse_nomor(raw)
+            if value and ("/" in value or sum(c in DIGITS for c in value) >= 3):
+                return value, m.start("v"), raw.strip()
+    return None

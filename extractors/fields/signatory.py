@@ -1,0 +1,259 @@
+"""Signature blocks: place/date, jabatan line(s), (space for the signature), name with academic
+titles, pangkat/golongan, "NIP. …" — read upwards from the NIP line. And the declarant of an
+individual pakta integritas ("Saya yang bertanda tangan di bawah ini: Nama : …, NIP : …")."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rapidfuzz import fuzz
+
+from extractors.fields._doc import DocText, Line
+from extractors.fields.dates import find_dates, find_month_years
+from extractors.fields.nip import parse_nip
+from extractors.model import Person, Signatory
+from extractors.textnorm import collapse_ws, fold, load_vocab, repair_caps, repair_name
+
+_NIP_LINE = re.compile(r"^\s*[(\[]?\s*N\s?[I1l|]\s?P\b\s*[.:]*\s*(?P<v>.*)$", re.I)
+_MAX_GAP = 8          # blank/noise lines allowed between jabatan and name (the signature space)
+
+
+@dataclass
+class Block:
+    signatory: Signatory
+    lines: set[int] = field(default_factory=set)   # line indices the block occupies
+    score: int = 0
+
+
+@lru_cache(maxsize=1)
+def _cfg() -> dict:
+    mk = load_vocab("markers")
+    pats = load_vocab("patterns")
+    return {
+        "noise": {fold(w) for w in mk["signature_noise"]},
+        "pangkat": [fold(w) for w in mk["pangkat"]["words"]],
+        "golongan": re.compile(mk["pangkat"]["golongan"]),
+        "heads": [fold(w) for w in mk["jabatan_heads"]],
+        "place": re.compile(pats["issue_date"]["place"]),
+        "on_date": re.compile(pats["issue_date"]["on_date"]),
+        "place_date": re.compile(pats["issue_date"]["place_date"]),
+        "prefer": pats["signatory"]["prefer"],
+        "jab_prefix": re.compile(pats["signatory"]["jabatan_prefix"]),
+        "declaration": fold(pats["signatory"]["declaration"]),
+        "labels": {k: [fold(v) for v in vs] for k, vs in pats["signatory"]["labels"].items()},
+    }
+
+
+def _is_noise(ln: Line) -> bool:
+    t = ln.folded
+    if not t:
+        return True
+    if set(ln.text.strip()) <= set("._-–…()[]"):
+        return True
+    return t in _cfg()["noise"] or (len(t) <= 5 and t.replace(" ", "") in {"TTD", "TTDS", "CAP"})
+
+
+def is_pangkat(text: str) -> bool:
+    cfg = _cfg()
+    f = fold(text)
+    return bool(cfg["golongan"].search(text)) or any(f.startswith(p) for p in cfg["pangkat"])
+
+
+def _clean_name(s: str) -> str:
+    s = collapse_ws(s.replace("_", " "))
+    s = s.strip(" ()[]:;|")
+    return repair_name(s.rstrip(","))
+
+
+def _looks_like_name(ln: Line) -> bool:
+    t = ln.text.strip()
+    if not t or len(t) > 90 or _NIP_LINE.match(t) or find_dates(t):
+        return False
+    if ln.leading() & {"SECTION:DITETAPKAN", "SECTION:MENGETAHUI", "SECTION:NOMOR"}:
+        return False
+    return sum(c.isalpha() for c in t) >= 3
+
+
+def place_date(line: str) -> tuple[str | None, str | None]:
+    """("Sumenep", "2024-05-06") from "Sumenep, 6 Mei 2024" / "Ditetapkan di Sumenep" /
+    "pada tanggal 15 Januari 2024"; (None, None) otherwise."""
+    cfg = _cfg()
+    text = line.strip()
+    m = cfg["place"].match(text)
+    if m:
+        d = find_dates(m.group("rest") or "")
+        return collapse_ws(m.group("place")), d[0].value.isoformat() if d else None
+    m = cfg["on_date"].match(text)
+    if m:
+        d = find_dates(m.group("rest"))
+        return None, d[0].value.isoformat() if d else None
+    m = cfg["place_date"].match(text)
+    if m:
+        d = find_dates(m.group("rest"))
+        if d and d[0].start <= 2:
+            return collapse_ws(m.group("place")), d[0].value.isoformat()
+        mh = find_month_years(m.group("rest"))
+        if mh and mh[0].start <= 2:
+            return collapse_ws(m.group("place")), None  # dated to the month only
+    return None, None
+
+
+def _block_at(doc: DocText, k: int) -> Block | None:
+    lines = doc.lines
+    m = _NIP_LINE.match(lines[k].text)
+    if not m:
+        return None
+    nip = parse_nip(m.group("v"))
+    sig = Signatory(nip=nip, page=lines[k].page)
+    used = {k}
+    i = k - 1
+
+    def skip(i: int, limit: int = _MAX_GAP) -> int:
+        n = 0
+        while i >= 0 and lines[i].page == lines[k].page and _is_noise(lines[i]) and n < limit:
+            i -= 1
+            n += 1
+        return i
+
+    i = skip(i, 2)
+    if i >= 0 and is_pangkat(lines[i].text) and not _NIP_LINE.match(lines[i].text):
+        sig.pangkat = collapse_ws(lines[i].text)
+        used.add(i)
+        i = skip(i - 1, 2)
+    if i < 0 or lines[i].page != lines[k].page or not _looks_like_name(lines[i]):
+        return None
+    if ":" in lines[i].text and fold(lines[i].text.split(":")[0]) in _cfg()["labels"]["name"]:
+        return None  # a labelled "Nama : …" row belongs to a declaration, read elsewhere
+    sig.name = _clean_name(lines[i].text)
+    used.add(i)
+    i = skip(i - 1)
+    jab: list[str] = []
+    while i >= 0 and lines[i].page == lines[k].page and not lines[i].blank and len(jab) < 4:
+        text = lines[i].text.strip()
+        place, when = place_date(text)
+        if place or when:
+            break
+        lead = lines[i].leading()
+        if "SECTION:MENGETAHUI" in lead:
+            used.add(i)
+            i -= 1
+            break
+        if _NIP_LINE.match(text) or lead & {"SECTION:MEMUTUSKAN", "SECTION:MENETAPKAN"}:
+            break
+        prefixed = bool(_cfg()["jab_prefix"].match(text))
+        if not prefixed and (find_dates(text) or re.match(r"^[^:]{2,30}:", text)):
+            break  # an identity row ("Tanggal Efektif : …") above a table-style block
+        jab.append(text)
+        used.add(i)
+        i -= 1
+        if prefixed:
+            break
+    if jab:
+        text = collapse_ws(" ".join(reversed(jab))).rstrip(",").strip()
+        sig.jabatan = repair_caps(_cfg()["jab_prefix"].sub("", text).strip()) or None
+    # place and date: up to four non-blank lines above the jabatan
+    seen = 0
+    while i >= 0 and lines[i].page == lines[k].page and seen < 4:
+        if not lines[i].blank:
+            seen += 1
+            place, when = place_date(lines[i].text)
+            if place or when:
+                sig.place = sig.place or place
+                sig.date = sig.date or when
+                used.add(i)
+            elif sig.place or sig.date:
+                break
+        i -= 1
+    score = 1 + bool(sig.jabatan) + bool(sig.date or sig.place) + bool(nip)
+    if sig.jabatan and any(fold(sig.jabatan).startswith(h) for h in _cfg()["heads"]):
+        score += 1
+    return Block(sig, used, score)
+
+
+def signature_blocks(doc: DocText) -> list[Block]:
+    """Every signature block, in document order (a block needs a name and a jabatan or date)."""
+    out = []
+    for ln in doc.lines:
+        if _NIP_LINE.match(ln.text):
+            b = _block_at(doc, ln.i)
+            if b and (b.signatory.jabatan or b.signatory.date or b.signatory.place):
+                out.append(b)
+    return out
+
+
+def _label_value(ln: Line, keys: list[str]) -> str | None:
+    if ":" not in ln.text:
+        return None
+    label, value = ln.text.split(":", 1)
+    f = fold(label)
+    if f and any(f == k or (len(f) > 3 and fuzz.ratio(f, k) >= 88) for k in keys):
+        return collapse_ws(value).strip(" |").rstrip(",;") or None
+    return None
+
+
+def declarant(doc: DocText) -> tuple[Signatory, set[int]] | None:
+    """The person making an individual statement ("Saya yang bertanda tangan di bawah ini")."""
+    cfg = _cfg()
+    start = None
+    for ln in doc.lines:
+        if len(ln.folded) >= 20 and fuzz.partial_ratio(cfg["declaration"], ln.folded) >= 85:
+            start = ln.i
+            break
+    if start is None:
+        return None
+    sig = Signatory(page=doc.lines[start].page)
+    used: set[int] = set()
+    for ln in doc.lines[start + 1:start + 12]:
+        for key in ("name", "nip", "pangkat", "jabatan"):
+            v = _label_value(ln, cfg["labels"][key])
+            if v is None or getattr(sig, key if key != "name" else "name"):
+                continue
+            if key == "nip":
+                sig.nip = parse_nip(v)
+            elif key == "name":
+                sig.name = _clean_name(v)
+            else:
+                setattr(sig, key, v)
+            used.add(ln.i)
+            break
+    if not sig.name:
+        return None
+    for ln in doc.lines[start:]:
+        place, when = place_date(ln.text)
+        if when:
+            sig.place, sig.date = place, when
+            break
+    return sig, used
+
+
+def find_signatory(doc: DocText) -> tuple[Signatory | None, list[Block], Person | None]:
+    """(signatory, all signature blocks, declarant as a person or None)."""
+    blocks = signature_blocks(doc)
+    decl = declarant(doc)
+    person = None
+    if decl:
+        sig, _ = decl
+        person = Person(name=sig.name or "", nip=sig.nip, role=sig.jabatan, page=sig.page,
+                        jabatan=sig.jabatan)
+        return sig, blocks, person
+    if not blocks:
+        return None, blocks, None
+    prefer = _cfg()["prefer"].get(doc.doc_type)
+    if prefer:
+        keys = [fold(p) for p in prefer]
+        for b in reversed(blocks):
+            jab = fold(b.signatory.jabatan or "")
+            if any(k in jab for k in keys):
+                return b.signatory, blocks, None
+    best = max(b.score for b in blocks)
+    chosen = [b for b in blocks if b.score >= min(best, 3)][-1].signatory
+    if not chosen.date:
+        # an SK's lampiran repeats the head's block without the date: borrow it from the same
+        # person's dated block
+        for b in reversed(blocks):
+            s = b.signatory
+            if s.date and ((chosen.nip and s.nip == chosen.nip) or s.name == chosen.name):
+                chosen.place, chosen.date = chosen.place or s.place, s.date
+                break
+    return chosen, blocks, None

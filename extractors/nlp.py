@@ -1,0 +1,124 @@
+"""The shared spaCy pipeline of the understand stage: one blank Indonesian ("id") pipeline, built on
+first use, with
+
+- an `ocr_norm` component writing `fold(token)` into `token.norm_`, so that Matcher patterns on
+  NORM survive l/1/I, O/0, S/5 and rn/m confusions;
+- a Matcher with the section markers, jabatan heads and unit-name patterns of
+  extractors/vocab/markers.yaml (fuzzy on NORM for long words, exact for short ones, because a
+  one-edit fuzzy match on "nomor" or "an" hits ordinary words).
+"""
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from extractors.textnorm import fold, load_vocab
+
+_LOCK = threading.Lock()
+_NLP: Any = None
+
+
+@dataclass(frozen=True)
+class Marker:
+    label: str          # "SECTION:MENIMBANG", "JABATAN", "UNIT"
+    text: str
+    start: int          # character offsets in the text given to `markers`
+    end: int
+
+
+def _norm_key(s: str) -> str:
+    return fold(s).lower()
+
+
+def _word_spec(word: str) -> dict[str, Any]:
+    key = _norm_key(word)
+    if len(key) <= 5:
+        return {"NORM": key}
+    if len(key) <= 8:
+        return {"NORM": {"FUZZY1": key}}
+    return {"NORM": {"FUZZY2": key}}
+
+
+def _phrase_pattern(phrase: str) -> list[dict[str, Any]]:
+    words = [w for w in re.split(r"[\s.]+", phrase) if w]
+    pat: list[dict[str, Any]] = []
+    for i, w in enumerate(words):
+        if i:
+            # punctuation or a line break may sit between the words of a marker
+            pat.append({"IS_PUNCT": True, "OP": "?"})
+            pat.append({"IS_SPACE": True, "OP": "?"})
+        pat.append(_word_spec(w))
+    return pat
+
+
+def _build() -> Any:
+    from spacy.language import Language
+    from spacy.matcher import Matcher
+
+    if not Language.has_factory("ocr_norm"):
+        @Language.component("ocr_norm")
+        def ocr_norm(doc):  # type: ignore[no-untyped-def]
+            for tok in doc:
+                if not tok.is_space:
+                    tok.norm_ = _norm_key(tok.text) or tok.text
+            return doc
+
+    from spacy.lang.id import Indonesian
+
+    class _Defaults(Indonesian.Defaults):  # type: ignore[misc,valid-type]
+        # spaCy's Indonesian exceptions list ~15,600 hyphenated reduplications ("anak-anak"):
+        # loading them costs seconds per process and none of our patterns needs them whole
+        tokenizer_exceptions = {k: v for k, v in Indonesian.Defaults.tokenizer_exceptions.items()
+                                if "-" not in k}
+
+    class _IndonesianLite(Indonesian):  # type: ignore[misc,valid-type]
+        Defaults = _Defaults
+
+    nlp = _IndonesianLite()
+    nlp.add_pipe("ocr_norm")
+    markers = load_vocab("markers")
+    matcher = Matcher(nlp.vocab, validate=True)
+    for label, variants in markers["sections"].items():
+        matcher.add(f"SECTION:{label}", [_phrase_pattern(v) for v in variants])
+    matcher.add("JABATAN", [_phrase_pattern(v) for v in markers["jabatan_heads"]])
+
+    name_tok = {"TEXT": {"REGEX": r"^(?:[A-Z0-9][\w.\-']*|dan|serta|&|\n?[ \t]*|\.|dr\.?)$"},
+                "OP": "*"}
+    unit_patterns = []
+    for head in markers["unit_heads"]:
+        pat = [{"NORM": _norm_key(w)} for w in head.split()]
+        pat[0]["TEXT"] = {"REGEX": r"^[A-Z]"}  # a unit name starts with a capital
+        unit_patterns.append(pat + [name_tok])
+    matcher.add("UNIT", unit_patterns, greedy="LONGEST")
+    nlp.user_data = {"matcher": matcher}  # type: ignore[attr-defined]
+    return nlp
+
+
+def get_nlp() -> Any:
+    """The pipeline, built once per process (thread-safe)."""
+    global _NLP
+    if _NLP is None:
+        with _LOCK:
+            if _NLP is None:
+                _NLP = _build()
+    return _NLP
+
+
+@lru_cache(maxsize=64)
+def markers(text: str) -> tuple[Marker, ...]:
+    """Section markers, jabatan heads and unit-name candidates found in `text`, in order.
+
+    Cached per text because several field extractors look at the same page.
+    """
+    nlp = get_nlp()
+    doc = nlp(text)
+    matcher = nlp.user_data["matcher"]
+    out = []
+    for match_id, start, end in matcher(doc):
+        span = doc[start:end]
+        out.append(Marker(nlp.vocab.strings[match_id], span.text, span.start_char, span.end_char))
+    out.sort(key=lambda m: (m.start, -m.end))
+    return tuple(out)

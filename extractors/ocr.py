@@ -1,0 +1,347 @@
+"""Tesseract OCR of one page image, and the process-wide pool that bounds it.
+
+Tesseract runs as a subprocess, so Python threads parallelise it fine; what must be
+bounded is the number of tesseract processes, because each one wants a whole core
+(OpenMP inside tesseract fights over cores: 6.4 s/page instead of 2.3 s, see
+docs in /work/shared/notes/platform.md).
+"""
+from __future__ import annotations
+
+import os
+import re
+import threading
+import unicodedata
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, TypeVar
+
+import pytesseract
+from PIL import Image, ImageOps, ImageStat
+
+from . import limits
+from .model import Word
+
+# pytesseract hands os.environ to the subprocess; one OpenMP thread per tesseract is
+# the fastest configuration when we run one tesseract per core ourselves.
+os.environ["OMP_THREAD_LIMIT"] = "1"
+
+LANG = "ind+eng"
+_BASE_CONFIG = "--psm 3 --oem 1"
+# Below this page confidence (or with garbage text) the page may be rotated: pay for OSD.
+LOW_CONFIDENCE = 60.0
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+# ---------------------------------------------------------------- pool and gate
+
+class _Pool:
+    def __init__(self, workers: int):
+        self.workers = workers
+        self.gate = threading.BoundedSemaphore(workers)
+        self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="bukti-ocr")
+
+
+_pool_lock = threading.Lock()
+_pool: _Pool | None = None
+_local = threading.local()
+
+
+def _get_pool() -> _Pool:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = _Pool(limits.ocr_workers())
+        return _pool
+
+
+def configure(workers: int | None = None) -> int:
+    """Resize the process-wide pool (None: BUKTI_OCR_WORKERS or the CPU count).
+
+    Meant for start-up, benchmarks and tests; work already queued finishes on the old pool.
+    """
+    global _pool
+    with _pool_lock:
+        old, _pool = _pool, _Pool(workers if workers and workers > 0 else limits.ocr_workers())
+    if old is not None:
+        old.executor.shutdown(wait=False)
+    return _pool.workers
+
+
+def workers() -> int:
+    return _get_pool().workers
+
+
+def map_pages(fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
+    """fn over items on the shared pool, results in order.
+
+    Items are submitted lazily by the pool's queue, so callers should make fn load its
+    own page image: only `workers` images then exist at any time.
+    """
+    items = list(items)
+    if not items:
+        return []
+    if getattr(_local, "in_pool", False) or len(items) == 1:
+        # Nested use from a pool thread would wait on itself; one item gains nothing.
+        return [fn(i) for i in items]
+    pool = _get_pool()
+
+    def run(item: T) -> R:
+        _local.in_pool = True
+        try:
+            return fn(item)
+        finally:
+            _local.in_pool = False
+
+    futures = [pool.executor.submit(run, i) for i in items]
+    return [f.result() for f in futures]
+
+
+# ---------------------------------------------------------------- text quality
+
+_MOJIBAKE = re.compile(r"[ÃÂâ€™œžŸ]{2,}|Ã.|â€")
+
+
+def text_stats(text: str) -> tuple[int, float]:
+    """(meaningful chars, share of non-space chars that are meaningful)."""
+    good = bad = 0
+    for ch in text:
+        if ch.isspace():
+            continue
+        cat = unicodedata.category(ch)
+        if ch == "\ufffd" or cat in ("Co", "Cn", "Cc", "Cs"):
+            bad += 2  # replacement/private-use/control chars are worse than punctuation
+        elif ch.isalnum():
+            good += 1
+        else:
+            bad += 1
+    total = good + bad
+    return good, (good / total if total else 0.0)
+
+
+def usable_text(text: str) -> bool:
+    """Whether a text layer (or OCR output) carries real words, not glyph soup."""
+    good, ratio = text_stats(text)
+    if good < limits.MIN_TEXT_CHARS or ratio < 0.6:
+        return False
+    if len(_MOJIBAKE.findall(text)) > good / 50:
+        return False
+    # Fonts without a ToUnicode map give Latin letters that form no words: almost no
+    # vowels, or almost nothing but. Indonesian and English sit near 40 % vowels.
+    letters = [c for c in text.lower() if "a" <= c <= "z"]
+    if len(letters) >= 40:
+        vowels = sum(c in "aeiou" for c in letters) / len(letters)
+        if not 0.2 <= vowels <= 0.65:
+            return False
+    return True
+
+
+# ---------------------------------------------------------------- image preparation
+
+def prepare(img: Image.Image) -> tuple[Image.Image, float]:
+    """Grey, alpha flattened on white, longest side capped. Returns (image, scale)."""
+    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        rgba = img.convert("RGBA")
+        bg = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        img = Image.alpha_composite(bg, rgba)
+    # Tesseract greys the image itself; handing it grey makes the temp file 3x smaller.
+    if img.mode != "L":
+        img = img.convert("L")
+    scale = 1.0
+    longest = max(img.size)
+    if longest > limits.MAX_OCR_SIDE_PX:
+        scale = limits.MAX_OCR_SIDE_PX / longest
+        size = (max(1, round(img.width * scale)), max(1, round(img.height * scale)))
+        img = img.resize(size, Image.LANCZOS, reducing_gap=3.0)
+    return img, scale
+
+
+def is_blank(img: Image.Image) -> bool:
+    """A page with no ink at all (scanner separator sheets, blank backs)."""
+    small = img.reduce(8) if min(img.size) >= 64 else img
+    lo, hi = small.getextrema()
+    return hi - lo < 40 or ImageStat.Stat(small).stddev[0] < 2.0
+
+
+def _profile_score(bw: Image.Image, angle: float) -> float:
+    rotated = bw.rotate(angle, resample=Image.NEAREST, fillcolor=0) if angle else bw
+    # Box-resizing to one column gives each row's ink mean in C; text rows aligned with
+    # the x axis make that profile spiky, i.e. its variance high.
+    return ImageStat.Stat(rotated.resize((1, rotated.height), Image.BOX)).var[0]
+
+
+def estimate_skew(img: Image.Image, max_angle: float = 4.0) -> float:
+    """Counter-clockwise degrees to rotate img by to level its text lines (0 if unsure)."""
+    # ~700 px keeps 300-dpi text lines ~13 px apart: enough to resolve them, and each
+    # trial rotation costs ~2 ms (the whole search ~50 ms on an A4 page).
+    factor = max(1, round(max(img.size) / 700))
+    small = img.reduce(factor) if factor > 1 else img
+    small = ImageOps.autocontrast(small, cutoff=1)
+    bw = small.point(lambda v: 255 if v < 128 else 0)  # ink = 255, so rotation fill adds none
+    base = _profile_score(bw, 0.0)
+    if base <= 0:
+        return 0.0
+    scores = {0.0: base}
+
+    def score(a: float) -> float:
+        a = round(a, 2)
+        if a not in scores:
+            scores[a] = _profile_score(bw, a)
+        return scores[a]
+
+    coarse = max((float(k) for k in range(-int(max_angle), int(max_angle) + 1)), key=score)
+    fine = [coarse + k * 0.2 for k in range(-4, 5) if abs(coarse + k * 0.2) <= max_angle]
+    best_angle = round(max(fine, key=score), 2)
+    # Photos and tables give flat or noisy profiles; ignore marginal wins.
+    return best_angle if scores[best_angle] > base * 1.05 else 0.0
+
+
+def deskew(img: Image.Image) -> tuple[Image.Image, float]:
+    angle = estimate_skew(img)
+    # Tesseract copes with a few tenths of a degree; rotating costs ~100 ms and blurs.
+    if abs(angle) < 0.3:
+        return img, 0.0
+    return img.rotate(angle, resample=Image.BICUBIC, expand=True, fillcolor=255), angle
+
+
+# ---------------------------------------------------------------- tesseract
+
+@dataclass
+class OcrResult:
+    text: str = ""
+    confidence: float | None = None
+    words: list[Word] = field(default_factory=list)
+    rotation: int = 0          # clockwise degrees the image was turned to read it
+    skew: float = 0.0          # counter-clockwise degrees of deskew applied
+    error: str | None = None
+
+    @property
+    def score(self) -> float:
+        """Confident characters: compares two readings of the same page."""
+        return sum(max(w.conf, 0.0) * len(w.text) for w in self.words)
+
+
+class _Timeout(Exception):
+    pass
+
+
+def _call(fn: Callable[[], T]) -> T:
+    with _get_pool().gate:
+        try:
+            return fn()
+        except RuntimeError as e:
+            if "timeout" in str(e).lower():
+                raise _Timeout(str(e)) from None
+            raise
+
+
+def _with_retry(fn: Callable[[], T], what: str) -> tuple[T | None, str | None]:
+    """One retry: a timeout or crash is sometimes load, not the page."""
+    error = None
+    for _attempt in range(2):
+        try:
+            return _call(fn), None
+        except _Timeout:
+            error = f"{what} timed out"
+        except pytesseract.TesseractError as e:
+            error = f"{what} failed: {' '.join(str(e.message).split())[:200] or e.status}"
+        except OSError as e:
+            error = f"{what} could not run: {e}"
+    return None, error
+
+
+def _config(dpi: int | None) -> str:
+    return f"{_BASE_CONFIG} --dpi {int(dpi)}" if dpi else _BASE_CONFIG
+
+
+def _as_ppm(img: Image.Image) -> Image.Image:
+    # pytesseract writes the temp file in img.format; PNM is written in ~5 ms where PNG
+    # compression takes ~200 ms per A4 page.
+    img.format = "PPM"
+    return img
+
+
+def parse_data(data: dict) -> OcrResult:
+    """Text (lines rebuilt from block/par/line numbers), words and weighted confidence."""
+    words: list[Word] = []
+    lines: list[str] = []
+    cur_key = cur_par = None
+    cur: list[str] = []
+    for i, raw in enumerate(data.get("text", [])):
+        txt = (raw or "").strip() if isinstance(raw, str) else str(raw).strip()
+        if not txt or int(data["level"][i]) != 5:
+            continue
+        par = (data["block_num"][i], data["par_num"][i])
+        key = (*par, data["line_num"][i])
+        if key != cur_key:
+            if cur:
+                lines.append(" ".join(cur))
+            if cur_par is not None and par != cur_par:
+                lines.append("")  # paragraph break, as tesseract's own text output has
+            cur, cur_key, cur_par = [], key, par
+        cur.append(txt)
+        words.append(Word(text=txt, left=int(data["left"][i]), top=int(data["top"][i]),
+                          width=int(data["width"][i]), height=int(data["height"][i]),
+                          conf=round(float(data["conf"][i]), 1)))
+    if cur:
+        lines.append(" ".join(cur))
+    weighted = [(w.conf, len(w.text)) for w in words if w.conf >= 0]
+    total = sum(n for _, n in weighted)
+    conf = round(sum(c * n for c, n in weighted) / total, 1) if total else None
+    return OcrResult(text="\n".join(lines), confidence=conf, words=words)
+
+
+def _read(img: Image.Image, dpi: int | None, timeout: float) -> OcrResult:
+    data, error = _with_retry(
+        lambda: pytesseract.image_to_data(_as_ppm(img), lang=LANG, config=_config(dpi),
+                                          output_type=pytesseract.Output.DICT, timeout=timeout),
+        "OCR")
+    if data is None:
+        return OcrResult(error=error)
+    return parse_data(data)
+
+
+def _osd_rotation(img: Image.Image, dpi: int | None, timeout: float) -> int:
+    osd, _error = _with_retry(
+        lambda: pytesseract.image_to_osd(_as_ppm(img), config="--psm 0" + (f" --dpi {int(dpi)}" if dpi else ""),
+                                         output_type=pytesseract.Output.DICT, timeout=timeout),
+        "orientation detection")
+    # OSD refuses pages with too few characters; then the first reading stands.
+    rot = int(osd.get("rotate", 0)) if osd else 0
+    return rot if rot in (90, 180, 270) else 0
+
+
+def _needs_orientation(r: OcrResult) -> bool:
+    return r.error is None and ((r.confidence or 0.0) < LOW_CONFIDENCE or not usable_text(r.text))
+
+
+def ocr_page(img: Image.Image, *, dpi: int | None = None, timeout: float | None = None) -> OcrResult:
+    """Read one page image. Never raises; failures come back in OcrResult.error.
+
+    dpi: the image's true resolution if known (rendered PDF pages), else None so that
+    tesseract estimates it from the glyph sizes.
+    """
+    timeout = timeout if timeout and timeout > 0 else limits.ocr_timeout_s()
+    try:
+        img, scale = prepare(img)
+        if dpi and scale != 1.0:
+            dpi = max(70, round(dpi * scale))
+        if is_blank(img):
+            return OcrResult()
+        img, skew = deskew(img)
+        result = _read(img, dpi, timeout)
+        result.skew = skew
+        if _needs_orientation(result):
+            rot = _osd_rotation(img, dpi, timeout)
+            if rot:
+                # PIL turns counter-clockwise; OSD's "rotate" is clockwise.
+                turned, skew2 = deskew(img.rotate(-rot, expand=True, fillcolor=255))
+                second = _read(turned, dpi, timeout)
+                del turned
+                if second.error is None and second.score > result.score:
+                    second.rotation, second.skew = rot, skew + skew2
+                    result = second
+        return result
+    except Exception as e:  # a page must never take the document down with it
+        return OcrResult(error=f"OCR failed: {type(e).__name__}: {e}")

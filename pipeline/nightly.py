@@ -1,0 +1,250 @@
+"""`bukti nightly ROOT`: verify every unit under ROOT in one Prefect flow, a sub-flow per unit.
+
+ROOT holds one sub-folder per unit, each with its unit.yaml; OUT_ROOT gets `<unit-folder>/report.*`
+and an index (`index.json`, `index.html`) of every unit with its counts.
+
+Concurrency: units run as sub-flows in threads of this one process (UNIT_WORKERS at a time), never
+as separate processes, because OCR is bounded by the extractors' process-wide pool (one Tesseract
+per core, extractors/ocr.py): however many units are in flight, at most `cores` Tesseracts run.
+Two nightly *processes* at once would each have such a pool, so `bukti serve` runs at most one
+nightly run at a time (limit=1), and a worker pool for this deployment should have a concurrency
+limit of 1 per machine.
+
+Imports are absolute (not `from .flow`) because Prefect loads a deployment's entrypoint
+`pipeline/nightly.py:nightly_flow` as a file.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import os
+from pathlib import Path
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from pipeline.output import OutputLocked, atomic_write_text, locked
+
+# Two units in flight keep the OCR pool fed while one unit is in its single-threaded stages
+# (rules, reports); more would only hold more documents in memory.
+UNIT_WORKERS = int(os.environ.get("BUKTI_UNIT_WORKERS", "2") or 2)
+UNIT_FILES = ("unit.yaml", "unit.yml")
+
+
+def find_units(root: Path) -> list[Path]:
+    """Sub-folders of ROOT (one level) that hold a unit profile, in a stable order."""
+    root = Path(root)
+    units = [p for p in root.iterdir()
+             if p.is_dir() and not p.name.startswith(".") and any((p / f).is_file() for f in UNIT_FILES)]
+    return sorted(units, key=lambda p: p.name)
+
+
+def default_out_root(root: Path) -> Path:
+    from pipeline.prefect_env import data_dir
+    return data_dir() / "nightly" / Path(root).resolve().name
+
+
+def _blocking(report: dict) -> int:
+    try:
+        from pipeline.review import blocking_errors
+        return int(blocking_errors(report))
+    except ImportError:
+        return report.get("summary", {}).get("flags", {}).get("error", 0)
+
+
+def unit_entry(folder: str, report: dict | None, status: str, error: str | None = None) -> dict:
+    entry = {"folder": folder, "status": status, "error": error, "unit": None, "documents": None,
+             "flags": None, "indicators_ok": None, "indicators_total": None, "blocking_errors": None,
+             "changes": None, "report": f"{folder}/report.html"}
+    if report:
+        s = report.get("summary", {})
+        changes = report.get("changes")
+        entry.update(unit=report.get("unit"), documents=s.get("documents"), flags=s.get("flags"),
+                     indicators_ok=s.get("indicators_ok"), indicators_total=s.get("indicators_total"),
+                     blocking_errors=_blocking(report),
+                     changes={"new": len(changes.get("new", [])), "resolved": len(changes.get("resolved", []))}
+                     if changes else None)
+    return entry
+
+
+@task(name="check-unit", cache_policy=NO_CACHE, task_run_name="unit {folder}")
+def check_unit_task(folder: str, evidence_dir: str, out_dir: str, rules: str | None, lang: str,
+                    store: str | None) -> dict:
+    """One unit as a sub-flow; a unit that fails is an entry in the index, not a failed night."""
+    from pipeline.flow import check_flow
+    try:
+        with locked(Path(out_dir)):
+            report = check_flow(evidence_dir=evidence_dir, out_dir=out_dir, rules=rules, lang=lang,
+                                store=store)
+        return unit_entry(folder, report, "checked")
+    except OutputLocked:
+        return unit_entry(folder, None, "skipped", "another bukti run is writing this unit's report folder")
+    except Exception as exc:
+        return unit_entry(folder, None, "failed", f"{exc.__class__.__name__}: {exc}")
+
+
+@flow(name="bukti-nightly", task_runner=ThreadPoolTaskRunner(max_workers=UNIT_WORKERS),
+      persist_result=False, validate_parameters=False, log_prints=False)
+def nightly_flow(root: str, out_root: str | None = None, rules: str | None = None, lang: str = "id",
+                 store: str | None = None) -> dict:
+    root_path = Path(root).resolve()
+    out = Path(out_root).resolve() if out_root else default_out_root(root_path)
+    if out == root_path or root_path in out.parents:
+        raise ValueError(f"the report folder must not be inside the evidence root: {out}")
+    out.mkdir(parents=True, exist_ok=True)
+    units = find_units(root_path)
+    futures = [check_unit_task.submit(u.name, str(u), str(out / u.name), rules, lang, store)
+               for u in units]
+    entries = [f.result() for f in futures]
+    index = build_index(root_path, entries)
+    write_index(index, out)
+    return index
+
+
+def build_index(root: Path, entries: list[dict]) -> dict:
+    totals = {"error": 0, "warning": 0, "info": 0}
+    for e in entries:
+        for k in totals:
+            totals[k] += (e.get("flags") or {}).get(k, 0)
+    return {
+        "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "root": str(root),
+        "units": sorted(entries, key=lambda e: e["folder"]),
+        "summary": {"units": len(entries),
+                    "checked": sum(1 for e in entries if e["status"] == "checked"),
+                    "failed": sum(1 for e in entries if e["status"] != "checked"),
+                    "units_with_errors": sum(1 for e in entries if e.get("blocking_errors")),
+                    "flags": totals},
+    }
+
+
+def write_index(index: dict, out: Path) -> None:
+    atomic_write_text(out / "index.json", json.dumps(index, ensure_ascii=False, indent=2) + "\n")
+    atomic_write_text(out / "index.html", render_index_html(index))
+
+
+_STATUS = {"checked": "diperiksa / checked", "failed": "gagal / failed", "skipped": "dilewati / skipped"}
+
+
+def render_index_html(index: dict) -> str:
+    """One self-contained page (no network fetches), like report.html."""
+    e = html.escape
+    rows = []
+    for u in index["units"]:
+        flags = u.get("flags") or {}
+        ch = u.get("changes")
+        cls = "fail" if u["status"] != "checked" else ("err" if u.get("blocking_errors") else "ok")
+        name = e(u.get("unit") or u["folder"])
+        link = (f'<a href="{e(u["report"])}">{name}</a>' if u["status"] == "checked" else name)
+        rows.append(
+            f'<tr class="{cls}"><td>{link}<div class="folder">{e(u["folder"])}</div></td>'
+            f'<td>{e(_STATUS.get(u["status"], u["status"]))}'
+            f'{"<div class=folder>" + e(u["error"]) + "</div>" if u.get("error") else ""}</td>'
+            f'<td class="n">{u.get("documents") if u.get("documents") is not None else "–"}</td>'
+            f'<td class="n">{flags.get("error", "–")}</td><td class="n">{flags.get("warning", "–")}</td>'
+            f'<td class="n">{flags.get("info", "–")}</td>'
+            f'<td class="n">{u["indicators_ok"] if u.get("indicators_ok") is not None else "–"}'
+            f'/{u["indicators_total"] if u.get("indicators_total") is not None else "–"}</td>'
+            f'<td class="n">{"+%d / −%d" % (ch["new"], ch["resolved"]) if ch else "–"}</td></tr>')
+    s = index["summary"]
+    return f"""<!doctype html>
+<html lang="id"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>bukti — ringkasan {e(str(s["units"]))} unit</title>
+<style>
+body{{font:14px/1.45 system-ui,sans-serif;margin:2rem;color:#1a1a1a}}
+table{{border-collapse:collapse;width:100%}}th,td{{padding:.4rem .6rem;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}}
+th{{background:#f4f4f4}}td.n{{text-align:right;font-variant-numeric:tabular-nums}}
+.folder{{color:#666;font-size:12px}}tr.err td:first-child{{border-left:4px solid #c62828}}
+tr.ok td:first-child{{border-left:4px solid #2e7d32}}tr.fail td:first-child{{border-left:4px solid #888}}
+</style></head><body>
+<h1>Ringkasan pemeriksaan / Nightly summary</h1>
+<p>{e(index["root"])} · {e(index["generated_at"])} · {s["units"]} unit, {s["units_with_errors"]} dengan error / with errors, {s["failed"]} gagal / failed</p>
+<table><thead><tr><th>Unit</th><th>Status</th><th>Dokumen</th><th>Error</th><th>Peringatan</th><th>Info</th>
+<th>Indikator OK</th><th>Baru / selesai<br>new / resolved</th></tr></thead>
+<tbody>
+{chr(10).join(rows)}
+</tbody></table></body></html>
+"""
+
+
+# ---------------------------------------------------------------------- command line
+
+def _usage_error(prog: str, line: str) -> int:
+    import sys
+    print(f"{prog}: {line}", file=sys.stderr)
+    return 2
+
+
+def _parse(prog: str, argv: list[str], *, cron: bool):
+    import argparse
+
+    class Parser(argparse.ArgumentParser):
+        def error(self, message):  # one line, exit 2, as `bukti check` does
+            raise SystemExit(_usage_error(self.prog, f"{message} (see '{self.prog} --help')"))
+
+    p = Parser(prog=prog)
+    p.add_argument("root", help="folder holding one sub-folder per unit, each with its unit.yaml")
+    p.add_argument("--out", help="reports: OUT/<unit-folder>/report.* and OUT/index.html "
+                                 "(default: ./bukti-nightly)")
+    p.add_argument("--rules", help="rule pack: lke-2021 (default) or a path to a pack")
+    p.add_argument("--lang", choices=("id", "en"), default="id")
+    p.add_argument("--store", help="run store: SQLite file or database URL (default: $BUKTI_STORE "
+                                   "or store.sqlite in bukti's data folder)")
+    if cron:
+        p.add_argument("--cron", default="0 1 * * *", help="schedule, cron syntax (default: 01:00 daily)")
+        p.add_argument("--name", default="nightly", help="deployment name (default: nightly)")
+        p.add_argument("--run-now", action="store_true", help="also start one run at once")
+    return p.parse_args(argv)
+
+
+def _validate(prog: str, args) -> tuple[Path, Path] | int:
+    root = Path(args.root)
+    if not root.is_dir():
+        return _usage_error(prog, f"not a folder: {root}")
+    root = root.resolve()
+    if not find_units(root):
+        return _usage_error(prog, f"no unit folders (sub-folders with unit.yaml) under {root}")
+    out = Path(args.out or "bukti-nightly").resolve()
+    if out == root or root in out.parents:
+        return _usage_error(prog, f"the report folder must not be inside the evidence root: {out}")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return _usage_error(prog, f"cannot write the report folder: {out} ({exc.strerror or exc})")
+    from pipeline.store import StoreError, check_store
+    try:
+        check_store(args.store)
+    except StoreError as exc:
+        return _usage_error(prog, exc.message(args.lang))
+    return root, out
+
+
+def cli_main(command: str, argv: list[str]) -> int:
+    import sys
+    if command == "server":
+        from pipeline import server
+        return server.main(argv)
+    prog = f"bukti {command}"
+    args = _parse(prog, argv, cron=command == "serve")
+    checked = _validate(prog, args)
+    if isinstance(checked, int):
+        return checked
+    root, out = checked
+    if command == "serve":
+        from pipeline.serve import serve
+        serve(root, out, args.cron, rules=args.rules, lang=args.lang, store=args.store,
+              name=args.name, run_now=args.run_now)
+        return 0
+    from pipeline import progress
+    from pipeline.prefect_env import configure
+    print(f"Prefect: {configure()}", file=sys.stderr)
+    with progress.use(progress.for_stream(sys.stderr)):
+        index = nightly_flow(str(root), str(out), rules=args.rules, lang=args.lang, store=args.store)
+    s = index["summary"]
+    print(f"{s['units']} units: {s['checked']} checked, {s['failed']} not checked, "
+          f"{s['units_with_errors']} with errors; flags: {s['flags']['error']} error, "
+          f"{s['flags']['warning']} warning, {s['flags']['info']} info")
+    print(f"Index: {out / 'index.html'}")
+    return 1 if (s["units_with_errors"] or s["failed"]) else 0

@@ -1,0 +1,236 @@
+"""Reviewer decisions on flags, kept in REPORT_DIR/review.json.
+
+A decision is keyed by the flag's stable key (code + content hash of its documents + indicator,
+see rules.model.Flag.key), never by its id or a path: ids are renumbered on every run and files
+get renamed, but a waiver must keep applying to the same finding about the same content.
+
+review.json:
+    {"version": 1,
+     "decisions": {"UNSIGNED:3fa9c2d1e0b4": {"decision": "waived", "reason": "...", "at": "ISO"}}}
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, TextIO
+
+from pipeline.report_html import atomic_write_bytes, ui_strings
+
+REVIEW_FILE = "review.json"
+DEFAULT_REPORT_DIR = "bukti-report"
+DECISIONS = ("waived", "acknowledged")
+VERSION = 1
+
+
+def _path(report_dir: Path | str) -> Path:
+    return Path(report_dir) / REVIEW_FILE
+
+
+def load_decisions(report_dir: Path | str) -> dict[str, dict[str, Any]]:
+    """Decisions by flag key; {} when there is no review.json yet.
+
+    A damaged review.json raises ValueError rather than being read as empty: silently dropping
+    a reviewer's waivers would turn them back into blocking errors."""
+    path = _path(report_dir)
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path}: not valid JSON ({exc})") from exc
+    decisions = data.get("decisions") if isinstance(data, dict) else None
+    if not isinstance(decisions, dict):
+        raise ValueError(f"{path}: no 'decisions' object")
+    out: dict[str, dict[str, Any]] = {}
+    for key, d in decisions.items():
+        if isinstance(d, dict) and d.get("decision") in DECISIONS:
+            out[str(key)] = {"decision": d["decision"], "reason": d.get("reason"), "at": d.get("at")}
+    return out
+
+
+def _save(report_dir: Path | str, decisions: dict[str, dict[str, Any]]) -> None:
+    body = {"version": VERSION, "decisions": {k: decisions[k] for k in sorted(decisions)}}
+    atomic_write_bytes(_path(report_dir),
+                       (json.dumps(body, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"))
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+
+
+def _decide(report_dir: Path | str, key: str, decision: str, reason: str | None) -> dict[str, Any]:
+    decisions = load_decisions(report_dir)
+    entry = {"decision": decision, "reason": reason, "at": _now()}
+    decisions[key] = entry
+    _save(report_dir, decisions)
+    return entry
+
+
+def waive(report_dir: Path | str, key: str, reason: str) -> dict[str, Any]:
+    """Record that the flag `key` is accepted as not a real problem. A reason is required: the
+    evaluator will ask why an error was set aside."""
+    if not reason or not reason.strip():
+        raise ValueError("a waiver needs a reason")
+    return _decide(report_dir, key, "waived", reason.strip())
+
+
+def ack(report_dir: Path | str, key: str) -> dict[str, Any]:
+    """Record that the flag `key` was seen; it keeps its severity and still blocks if an error."""
+    return _decide(report_dir, key, "acknowledged", None)
+
+
+def apply_decisions(report: dict[str, Any], decisions: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Set flags[].review and summary.waived from `decisions`. Waived flags stay in the list.
+
+    Updates `report` in place and returns it. Decisions whose key no longer matches a flag (the
+    problem was fixed) are ignored and stay on file in case it comes back."""
+    waived = 0
+    for flag in report.get("flags", []):
+        d = decisions.get(flag.get("key") or "")
+        flag["review"] = dict(d) if d else None
+        if d and d.get("decision") == "waived":
+            waived += 1
+    report.setdefault("summary", {})["waived"] = waived
+    return report
+
+
+def blocking_errors(report: dict[str, Any]) -> int:
+    """Error flags not waived: what decides `bukti check`'s exit code."""
+    return sum(1 for f in report.get("flags", [])
+               if f.get("severity") == "error" and (f.get("review") or {}).get("decision") != "waived")
+
+
+# --------------------------------------------------------------------------- CLI
+
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors as one line (exit 2) instead of printing the usage."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise _UsageError(message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = _Parser(add_help=False)
+    common.add_argument("--out", default=DEFAULT_REPORT_DIR, metavar="REPORT_DIR",
+                        help=f"report folder (default: {DEFAULT_REPORT_DIR})")
+    common.add_argument("--lang", choices=["id", "en"], default="id", help="message language")
+    p = _Parser(prog="bukti review", description="Record reviewer decisions on flags.")
+    sub = p.add_subparsers(dest="cmd", required=True, parser_class=_Parser)
+    w = sub.add_parser("waive", parents=[common], help="waive a flag (it stays listed, marked waived)")
+    w.add_argument("key")
+    w.add_argument("--reason")
+    a = sub.add_parser("ack", parents=[common], help="mark a flag as seen")
+    a.add_argument("key")
+    sub.add_parser("list", parents=[common], help="list flags with their keys and decisions")
+    return p
+
+
+def _load_report(out: Path, s: dict[str, Any]) -> dict[str, Any]:
+    path = out / "report.json"
+    try:
+        with open(path, encoding="utf-8") as fh:
+            report = json.load(fh)
+    except FileNotFoundError:
+        raise _UsageError(s["cli_no_report"].format(out=out)) from None
+    except (OSError, json.JSONDecodeError) as exc:
+        raise _UsageError(s["cli_bad_report"].format(out=out, err=exc)) from None
+    if not isinstance(report, dict):
+        raise _UsageError(s["cli_bad_report"].format(out=out, err="not an object"))
+    return report
+
+
+def _list(report: dict[str, Any], decisions: dict[str, dict[str, Any]], s: dict[str, Any], stdout: TextIO) -> None:
+    apply_decisions(report, decisions)
+    flags = report.get("flags", [])
+    if not flags:
+        print(s["cli_list_empty"], file=stdout)
+        return
+    print(_row(s["xl_id"], s["xl_severity"], s["xl_code"], s["xl_key"], s["xl_review"]).upper(), file=stdout)
+    for f in flags:
+        review = f.get("review") or {}
+        if review.get("decision") == "waived":
+            state = s["review_waived"] + (f": {review['reason']}" if review.get("reason") else "")
+        elif review.get("decision") == "acknowledged":
+            state = s["review_acknowledged"]
+        else:
+            state = "—"
+        sev = s.get(f"severity_{f.get('severity')}", f.get("severity", ""))
+        print(_row(f.get("id", ""), sev, f.get("code", ""), f.get("key") or "", _one_line(state)), file=stdout)
+        docs = ", ".join(f.get("documents", []))
+        if docs:
+            print(f"       {_one_line(docs)}", file=stdout)
+    print(s["cli_list_summary"].format(n=len(flags), waived=report["summary"]["waived"],
+                                       blocking=blocking_errors(report)), file=stdout)
+
+
+def _row(fid: str, sev: str, code: str, key: str, state: str) -> str:
+    return f"{fid:<6} {sev:<10} {code:<22} {key:<34} {state}".rstrip()
+
+
+def _one_line(text: str) -> str:
+    # Reasons and file names are free text; a newline in them must not fake another flag's line.
+    return " ".join(str(text).split())
+
+
+def review_main(argv: list[str] | None = None, *, stdout: TextIO | None = None,
+                stderr: TextIO | None = None) -> int:
+    """`bukti review waive KEY --reason "…" | ack KEY | list [--out REPORT_DIR] [--lang id|en]`.
+
+    Exit 0 on success, 2 with one line on stderr for bad usage, an unknown key or a missing
+    report.json."""
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    argv = list(sys.argv[1:] if argv is None else argv)
+    lang = "en" if _lang_hint(argv) == "en" else "id"
+    s = ui_strings(lang)
+    try:
+        args = _parser().parse_args(argv)
+        out = Path(args.out)
+        if args.cmd == "waive" and not (args.reason or "").strip():
+            raise _UsageError(s["cli_need_reason"])
+        report = _load_report(out, s)
+        try:
+            decisions = load_decisions(out)
+        except ValueError as exc:
+            raise _UsageError(str(exc)) from None
+        if args.cmd == "list":
+            _list(report, decisions, s, stdout)
+            return 0
+        keys = {f.get("key") for f in report.get("flags", []) if f.get("key")}
+        if args.key not in keys:
+            raise _UsageError(s["cli_unknown_key"].format(key=args.key, out=out))
+        if args.cmd == "waive":
+            waive(out, args.key, args.reason)
+            print(s["cli_saved_waive"].format(key=args.key), file=stdout)
+        else:
+            ack(out, args.key)
+            print(s["cli_saved_ack"].format(key=args.key), file=stdout)
+        return 0
+    except _UsageError as exc:
+        print(f"bukti review: {' '.join(str(exc).split())}", file=stderr)
+        return 2
+    except SystemExit as exc:  # --help
+        return int(exc.code or 0)
+
+
+def _lang_hint(argv: list[str]) -> str | None:
+    # Needed before parsing, so that parse errors are already in the right language.
+    for i, a in enumerate(argv):
+        if a == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if a.startswith("--lang="):
+            return a.split("=", 1)[1]
+    return None
+
+
+if __name__ == "__main__":
+    raise SystemExit(review_main())

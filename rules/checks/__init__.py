@@ -1,0 +1,1 @@
+"""Every module here registers its checks with @rules.registry.check; the engine imports them all."""

@@ -1,0 +1,100 @@
+"""What the text of a document must and must not contain."""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from fnmatch import fnmatch
+
+from rapidfuzz import fuzz
+
+from ..context import CheckContext
+from ..registry import check
+from ..text import squash
+
+
+def _compile(p: dict) -> re.Pattern:
+    flags = re.MULTILINE | (re.IGNORECASE if p.get("ignore_case") else 0)
+    return re.compile(p["regex"], flags)
+
+
+def _valid_patterns(params: dict) -> str | None:
+    for i, p in enumerate(params.get("patterns") or []):
+        if not isinstance(p, dict) or "regex" not in p or "name" not in p:
+            return f"patterns[{i}]: needs name and regex"
+        try:
+            _compile(p)
+        except re.error as exc:
+            return f"patterns[{i}] ({p['name']}): bad regex: {exc}"
+    return None
+
+
+@check("TEMPLATE_PLACEHOLDER", params={"patterns": [], "max_examples": 5}, validate=_valid_patterns)
+def template_placeholder(ctx: CheckContext):
+    patterns = [(p["name"], _compile(p)) for p in ctx.params["patterns"]]
+    for doc in ctx.docs:
+        hits: list[tuple[int, str, str]] = []
+        for page in doc.extraction.pages:
+            for name, rx in patterns:
+                for m in rx.finditer(page.text or ""):
+                    hits.append((page.number, name, " ".join(m.group(0).split())))
+        if not hits:
+            continue
+        hits.sort()
+        examples = list(dict.fromkeys(h[2] for h in hits))[: ctx.params["max_examples"]]
+        yield ctx.flag(documents=[doc], found=examples, expected=None, page=hits[0][0],
+                       kinds=sorted({h[1] for h in hits}), count=len(hits))
+
+
+def _alternatives(marker) -> list[str]:
+    return [marker] if isinstance(marker, str) else list(marker)
+
+
+def _valid_sections(params: dict) -> str | None:
+    sections = params.get("sections")
+    if not isinstance(sections, dict):
+        return "sections: must map doc types to lists of markers"
+    for key, markers in sections.items():
+        if not isinstance(markers, list) or not all(isinstance(m, (str, list)) for m in markers):
+            return f"sections.{key}: must be a list of markers (a string or a list of alternatives)"
+    return None
+
+
+def marker_present(text_squashed: str, marker: str, threshold: float) -> bool:
+    m = squash(marker)
+    if not m or m in text_squashed:
+        return True
+    # OCR drops or swaps a letter ("MENIMBAN6"); short markers must match exactly.
+    return len(m) >= 6 and fuzz.partial_ratio(m, text_squashed) >= threshold
+
+
+@check("MISSING_SECTION", params={"sections": {}, "fuzzy_threshold": 85.0}, validate=_valid_sections)
+def missing_section(ctx: CheckContext):
+    sections = ctx.params["sections"]
+    for doc in ctx.docs:
+        wanted = [m for pattern, markers in sections.items() if fnmatch(doc.doc_type, pattern) for m in markers]
+        if not wanted:
+            continue
+        text = squash(doc.extraction.text)
+        missing = [_alternatives(m)[0] for m in wanted
+                   if not any(marker_present(text, alt, ctx.params["fuzzy_threshold"]) for alt in _alternatives(m))]
+        if missing:
+            yield ctx.flag(documents=[doc], found=missing, expected=[_alternatives(m)[0] for m in wanted],
+                           missing=missing)
+
+
+@check("DUPLICATE_NUMBER", params={"ignore_doc_types": []})
+def duplicate_number(ctx: CheckContext):
+    groups: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for doc in ctx.docs:
+        nomor = doc.fields.nomor
+        if not nomor or doc.doc_type in ctx.params["ignore_doc_types"]:
+            continue
+        key = re.sub(r"\s+", "", nomor).upper()
+        if not re.search(r"\d", key):
+            continue   # "…/…/2024" left blank is a TEMPLATE_PLACEHOLDER, not a shared number
+        groups[key][doc.sha256].append(doc)
+    for key, by_sha in sorted(groups.items()):
+        if len(by_sha) > 1:
+            docs = [d for ds in by_sha.values() for d in ds]
+            nomor = docs[0].fields.nomor
+            yield ctx.flag(documents=docs, found=nomor, expected=None, nomor=nomor, count=len(by_sha))

@@ -1,0 +1,64 @@
+"""Checks on the files themselves, before any content is trusted."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from ..context import CheckContext
+from ..registry import check
+
+
+@check("CORRUPT_FILE", stage="file", blocks_content=True)
+def corrupt_file(ctx: CheckContext):
+    for doc in ctx.documents:
+        if doc.extraction.error_code == "CORRUPT_FILE":
+            yield ctx.flag(documents=[doc], found=doc.extraction.error_reason or doc.kind, expected=None,
+                           kind=doc.kind)
+
+
+@check("UNSUPPORTED_FILE", stage="file", blocks_content=True)
+def unsupported_file(ctx: CheckContext):
+    for doc in ctx.documents:
+        if doc.extraction.error_code == "UNSUPPORTED_FILE":
+            ext = doc.path.rsplit(".", 1)[-1].lower() if "." in doc.path.rsplit("/", 1)[-1] else doc.kind
+            yield ctx.flag(documents=[doc], found=ext, expected=None, kind=doc.kind,
+                           reason=doc.extraction.error_reason or "")
+
+
+@check("UNREADABLE", stage="file", blocks_content=True,
+       params={"min_ocr_confidence": 55.0, "min_chars": 80,
+               # A picture with (almost) no text and no type is a photo of an activity (dokumentasi),
+               # which is legitimate evidence, not a failed scan.
+               "photo_max_chars": 15, "photo_kinds": ["image"]})
+def unreadable(ctx: CheckContext):
+    p = ctx.params
+    for doc in ctx.documents:
+        ex = doc.extraction
+        if ex.error_code in ("CORRUPT_FILE", "UNSUPPORTED_FILE"):
+            continue
+        chars = sum(1 for ch in ex.text if not ch.isspace())
+        if ex.error_code == "UNREADABLE":
+            yield ctx.flag(documents=[doc], found=ex.error_reason or "unreadable", expected=None,
+                           variant="error", chars=chars)
+            continue
+        if doc.kind in p["photo_kinds"] and doc.doc_type == "unknown" and chars <= p["photo_max_chars"]:
+            continue
+        conf = ex.ocr_confidence
+        if conf is not None and conf < p["min_ocr_confidence"]:
+            low = min((pg for pg in ex.pages if pg.source == "ocr" and pg.confidence is not None),
+                      key=lambda pg: pg.confidence, default=None)
+            yield ctx.flag(documents=[doc], found=conf, expected=p["min_ocr_confidence"],
+                           page=low.number if low else None, variant="confidence")
+        elif chars < p["min_chars"]:
+            yield ctx.flag(documents=[doc], found=chars, expected=p["min_chars"], variant="little_text")
+
+
+@check("DUPLICATE_FILE", stage="file")
+def duplicate_file(ctx: CheckContext):
+    groups: dict[str, list] = defaultdict(list)
+    for doc in ctx.documents:
+        if doc.size:   # empty files are all "identical"; they are reported as unreadable instead
+            groups[doc.sha256].append(doc)
+    for sha, docs in sorted(groups.items()):
+        if len(docs) > 1:
+            paths = sorted(d.path for d in docs)
+            yield ctx.flag(documents=docs, found=paths, expected=None, count=len(paths))

@@ -1,0 +1,106 @@
+"""Who signed, and with which NIP."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from ..context import CheckContext
+from ..registry import check
+from ..text import name_score, nip_digits, same_person, strip_titles
+
+
+@check("UNSIGNED", params={
+    "doc_types": [],
+    "require": ["name", "nip", "place_or_date"],
+    "require_by_doc_type": {},       # doc type → its own list (e.g. notulen: name only)
+    "date_from_tanggal": False,      # accept fields.tanggal as the date of signing
+})
+def unsigned(ctx: CheckContext):
+    p = ctx.params
+    for doc in ctx.docs_of(*p["doc_types"]):
+        sig = doc.fields.signatory
+        need = p["require_by_doc_type"].get(doc.doc_type, p["require"])
+        missing = []
+        if "name" in need and not (sig and sig.name):
+            missing.append("name")
+        if "nip" in need and not (sig and sig.nip):
+            missing.append("nip")
+        if "place_or_date" in need and not (sig and (sig.place or sig.date)) and not (
+                p["date_from_tanggal"] and doc.fields.tanggal):
+            missing.append("place_or_date")
+        if missing:
+            yield ctx.flag(documents=[doc], found=missing, expected=need, page=sig.page if sig else None,
+                           missing=missing, variant="none" if len(missing) == len(need) else "partial")
+
+
+def _is_head(sig_name, sig_nip, head, threshold) -> tuple[bool, bool]:
+    """(is the head, NIP differs although the name is the head's)."""
+    hn, sn = nip_digits(head.nip), nip_digits(sig_nip)
+    if hn and sn and hn == sn:
+        return True, False
+    if name_score(sig_name, head.name) >= threshold:
+        return True, bool(hn and sn and hn != sn)
+    return False, False
+
+
+@check("SIGNATORY_MISMATCH", params={
+    "doc_types": [],
+    # a type where an employee may sign for themselves (individual pakta integritas)
+    "self_signed_doc_types": [],
+    "name_threshold": 88.0,
+})
+def signatory_mismatch(ctx: CheckContext):
+    p, head = ctx.params, ctx.profile.head
+    has_head = bool(head and (head.name or head.nip))
+    seen_as_head = defaultdict(list)   # normalised head name → (nip, doc)
+    for doc in ctx.docs_of(*p["doc_types"]):
+        sig = doc.fields.signatory
+        if not sig or not (sig.name or sig.nip):
+            continue   # UNSIGNED says it
+        if doc.doc_type in p["self_signed_doc_types"] and any(
+                same_person(sig.name, sig.nip, x.name, x.nip, p["name_threshold"]) for x in doc.fields.people):
+            continue
+        who = ", ".join(x for x in (sig.name, sig.nip) if x)
+        if has_head:
+            is_head, nip_differs = _is_head(sig.name, sig.nip, head, p["name_threshold"])
+            expected = ", ".join(x for x in (head.name, head.nip) if x)
+            if nip_differs:
+                yield ctx.flag(documents=[doc], found=who, expected=expected, page=sig.page,
+                               variant="nip_differs", signer=sig.name or "", nip=sig.nip or "",
+                               head_nip=head.nip or "")
+            elif not is_head:
+                yield ctx.flag(documents=[doc], found=who, expected=expected, page=sig.page,
+                               variant="default", signer=who, jabatan=sig.jabatan or "")
+        if sig.name:
+            seen_as_head[strip_titles(sig.name)].append((nip_digits(sig.nip), doc))
+    if has_head and head.nip:
+        return   # each document was already compared with the NIP of record
+    # Without a head of record, the same signer should carry the same NIP everywhere.
+    for name, entries in sorted(seen_as_head.items()):
+        nips = sorted({n for n, _ in entries if n})
+        if len(nips) > 1:
+            docs = [d for _, d in entries]
+            yield ctx.flag(documents=docs, found=nips, expected=None, variant="inconsistent",
+                           signer=name, nips=nips)
+
+
+@check("INVALID_NIP")
+def invalid_nip(ctx: CheckContext):
+    from extractors.fields.nip import validate_nip
+
+    for doc in ctx.docs:
+        bad, seen = [], set()
+        people = ([("signatory", doc.fields.signatory.name, doc.fields.signatory.nip, doc.fields.signatory.page)]
+                  if doc.fields.signatory else [])
+        people += [("person", x.name, x.nip, x.page) for x in doc.fields.people]
+        for _, name, nip, page in people:
+            if not nip or nip in seen:
+                continue
+            seen.add(nip)
+            problems = validate_nip(nip)
+            if problems:
+                bad.append({"name": name, "nip": nip, "problems": list(problems), "page": page})
+        if bad:
+            yield ctx.flag(documents=[doc], found=[f"{b['nip']} ({b['name'] or '?'})" for b in bad],
+                           expected="18 digits: birth date, appointment month, gender 1/2, sequence",
+                           page=bad[0]["page"], details="; ".join(
+                               f"{b['nip']} ({b['name'] or '?'}): {', '.join(b['problems'])}" for b in bad))

@@ -1,0 +1,185 @@
+"""Runs a rule pack over the documents: maps documents to indicators, runs the checks the pack
+switches on, renders messages, and estimates the Pengungkit score the evidence supports."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .context import CheckContext
+from .mapping import folder_hint, map_documents
+from .model import Document, Flag, Profile, RosterEntry
+from .pack import RulePack
+from .registry import REGISTRY, ensure_loaded
+from .vocab import SEVERITY_RANK
+
+LANGS = ("id", "en")
+
+
+@dataclass
+class Evaluation:
+    flags: list[Flag] = field(default_factory=list)
+    indicators: list[dict[str, Any]] = field(default_factory=list)
+    score: dict[str, Any] = field(default_factory=dict)
+
+
+def evaluate(documents: list[Document], profile: Profile, roster: list[RosterEntry], pack: RulePack,
+             lang: str = "id") -> Evaluation:
+    ensure_loaded()
+    lang = lang if lang in LANGS else "id"
+    target = (profile.target or "WBK").upper()
+    documents = sorted(documents, key=lambda d: d.path)
+    by_folder = {f: folder_hint(f, pack) for f in sorted({d.folder for d in documents})}
+    hints = {d.path: by_folder[d.folder] for d in documents}
+    doc_indicators = map_documents(documents, pack, target, hints)
+    for d in documents:
+        d.indicators = list(doc_indicators.get(d.path, []))
+
+    configs = sorted(pack.enabled_checks(), key=lambda c: (REGISTRY[c.code].stage != "file", c.code))
+    flags: list[Flag] = []
+    blocked: set[str] = set()
+    for cfg in configs:
+        spec = REGISTRY[cfg.code]
+        pool = documents if spec.stage == "file" else [d for d in documents if d.path not in blocked]
+        pool = [d for d in pool if spec.stage == "file" or d.readable]
+        ctx = CheckContext(documents=documents, docs=pool, profile=profile, roster=roster, pack=pack,
+                           config=cfg, params=cfg.params_for(target), doc_indicators=doc_indicators,
+                           hints=hints)
+        produced = list(spec.fn(ctx) or [])
+        if spec.blocks_content:
+            blocked |= {p for f in produced for p in f.documents}
+        flags.extend(produced)
+
+    flags = _order(flags)
+    for f in flags:
+        f.message = render(f, pack, lang)
+    indicators = _indicator_results(documents, flags, pack, doc_indicators, lang)
+    return Evaluation(flags=flags, indicators=indicators, score=estimate_score(indicators, pack, target))
+
+
+def _order(flags: list[Flag]) -> list[Flag]:
+    def key(f: Flag):
+        docs = sorted(f.documents)
+        return (SEVERITY_RANK.get(f.severity, 9), f.code, docs[0] if docs else "", docs,
+                f.indicator or "", str(f.found), str(f.expected), f.page or 0)
+
+    out = sorted(flags, key=key)
+    for n, f in enumerate(out, 1):
+        f.id = f"F{n:04d}"
+    return out
+
+
+# ---------------------------------------------------------------- messages
+
+class _Safe(dict):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def _fmt(v: Any, lang: str, terms: dict | None = None) -> str:
+    if isinstance(v, str) and terms and v in terms:
+        t = terms[v]
+        return t.get(lang) or t.get("id") or v if isinstance(t, dict) else str(t)
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        return f"{v:.1f}".rstrip("0").rstrip(".")
+    if isinstance(v, (list, tuple, set)):
+        return ", ".join(_fmt(x, lang, terms) for x in v) or "-"
+    return str(v)
+
+
+def doc_label(doc_type: str | None, pack: RulePack, lang: str) -> str:
+    if not doc_type:
+        return {"id": "dokumen", "en": "document"}[lang]
+    labels = pack.doc_type_labels.get(doc_type) or {}
+    if isinstance(labels, str):
+        return labels
+    return labels.get(lang) or labels.get("id") or doc_type
+
+
+def render(flag: Flag, pack: RulePack, lang: str = "id") -> str:
+    entry = pack.messages.get(flag.code) or {}
+    if "id" not in entry and "en" not in entry:
+        entry = entry.get(flag.params.get("variant") or "default") or entry.get("default") or {}
+    template = entry.get(lang) or entry.get("id") or "{code}: {found}"
+    ind = pack.indicator(flag.indicator) if flag.indicator else None
+    terms = pack.terms
+    values = _Safe({k: _fmt(v, lang, terms) for k, v in flag.params.items()})
+    values.update(code=flag.code, found=_fmt(flag.found, lang, terms), expected=_fmt(flag.expected, lang, terms),
+                  page=_fmt(flag.page, lang), indicator=flag.indicator or "-",
+                  indicator_title=(ind.title_en if lang == "en" and ind and ind.title_en else ind.title) if ind else "-",
+                  doc=doc_label(flag.doc_type, pack, lang),
+                  document=flag.documents[0] if flag.documents else "-",
+                  documents=", ".join(flag.documents) or "-", n_documents=len(flag.documents))
+    if "types" in flag.params:
+        values["types"] = ", ".join(doc_label(t, pack, lang) for t in flag.params["types"])
+    text = template.format_map(values)
+    if flag.page and "{page}" not in template:
+        text += {"id": f" (hlm. {flag.page})", "en": f" (p. {flag.page})"}[lang]
+    return text
+
+
+# ---------------------------------------------------------------- indicators and score
+
+def _indicator_results(documents, flags, pack, doc_indicators, lang) -> list[dict[str, Any]]:
+    out = []
+    for area in pack.areas:
+        for ind in area.indicators:
+            evidence = sorted(d.path for d in documents if ind.code in doc_indicators.get(d.path, []))
+            mine = [f for f in flags if f.indicator == ind.code
+                    or (f.indicator is None and set(f.documents) & set(evidence))]
+            serious = [f for f in mine if f.severity in ("error", "warning")]
+            missing = not evidence or any(f.code == "MISSING_EVIDENCE" and f.severity == "error" for f in mine)
+            status = "missing" if not evidence else ("flagged" if serious or missing else "ok")
+            out.append({
+                "code": ind.code, "area": (area.title_en if lang == "en" and area.title_en else area.title),
+                "area_code": area.code,
+                "title": (ind.title_en if lang == "en" and ind.title_en else ind.title),
+                "status": status, "evidence": evidence, "flags": [f.id for f in mine],
+                "weight": ind.weight,
+                "worst": min((f.severity for f in serious), key=lambda s: {"error": 0, "warning": 1}[s], default=None),
+            })
+    return out
+
+
+def estimate_score(indicators: list[dict[str, Any]], pack: RulePack, target: str) -> dict[str, Any]:
+    """Credit per indicator by status (pack `scoring`), weighted within its area, areas weighted
+    as in the LKE. An estimate of what the evidence could support, not the evaluators' score."""
+    s = {"ok": 1.0, "flagged_warning": 0.75, "flagged_error": 0.25, "missing": 0.0, **pack.scoring}
+    by_area: dict[str, list[dict]] = {}
+    for i in indicators:
+        by_area.setdefault(i["area_code"], []).append(i)
+    areas, total = [], 0.0
+    for area in pack.areas:
+        rows = by_area.get(area.code, [])
+        wsum = sum(r["weight"] for r in rows) or 1.0
+        credit = 0.0
+        for r in rows:
+            if r["status"] == "ok":
+                c = s["ok"]
+            elif r["status"] == "missing":
+                c = s["missing"]
+            else:
+                c = s["flagged_error"] if r["worst"] == "error" else s["flagged_warning"]
+            credit += r["weight"] * c
+        value = round(area.weight * credit / wsum, 2)
+        total += value
+        areas.append({"code": area.code, "area": area.title, "score": value, "max": area.weight,
+                      "indicators_ok": sum(1 for r in rows if r["status"] == "ok"),
+                      "indicators_total": len(rows)})
+    pmax = round(sum(a.weight for a in pack.areas), 2)
+    hasil_max = float(pack.defaults.get("hasil_max", 40))
+    thresholds = {t: dict(v) for t, v in sorted(pack.thresholds.items())}
+    need = thresholds.get(target, {}).get("total")
+    pengungkit = round(total, 2)
+    return {
+        "label": "estimate",
+        "note": "Pengungkit only, from the evidence found; Hasil (surveys) is not in the folder.",
+        "target": target,
+        "pengungkit": pengungkit, "pengungkit_max": pmax, "hasil_max": hasil_max,
+        "total_if_hasil_max": round(pengungkit + hasil_max, 2),
+        "thresholds": thresholds,
+        "reachable": (None if need is None else pengungkit + hasil_max >= need),
+        "areas": areas,
+        "credit": {k: s[k] for k in ("ok", "flagged_warning", "flagged_error", "missing")},
+    }

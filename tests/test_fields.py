@@ -1,0 +1,250 @@
+"""extract_fields() on full sample documents, clean and OCR-noised, with exact expected values."""
+from __future__ import annotations
+
+import pytest
+
+from extractors.fields import extract_fields, find_dates, parse_date, parse_nip, parse_nomor
+from extractors.fields.period import find_period
+from extractors.model import Extraction
+from tests.test_fields_data import (MAKLUMAT, MONEV, NOTULEN, PAKTA_INDIVIDU, PAKTA_KOLEKTIF,
+                                    SK_OTHER, SK_TIM_ZI, SK_UPG, SOP, extraction, noisy, squash)
+
+HEAD = "Dr. AHMAD FAUZI, S.H., M.Si."
+DUKCAPIL = "Dinas Kependudukan dan Pencatatan Sipil Kabupaten Sumenep"
+TEAM = [(HEAD, "197203151998031004", "Penanggung Jawab"),
+        ("BUDI SANTOSO, S.Kom.", "198506122010011012", "Ketua"),
+        ("SITI AMINAH, S.E.", "198701012011012003", "Sekretaris"),
+        ("MOH. RIDWAN, S.Sos.", "199002202015031001", "Anggota")]
+
+
+def check_sk_tim_zi(pages):
+    f = extract_fields(extraction(pages), "sk_tim_zi")
+    assert f.nomor == "800/123/435.201/2024"
+    assert f.tanggal == "2024-01-15"
+    assert squash(f.title) == ("PEMBENTUKAN TIM KERJA PEMBANGUNAN ZONA INTEGRITAS MENUJU WILAYAH "
+                               "BEBAS DARI KORUPSI DI LINGKUNGAN DINAS KEPENDUDUKAN DAN PENCATATAN "
+                               "SIPIL KABUPATEN SUMENEP TAHUN 2024")
+    assert f.unit == DUKCAPIL
+    s = f.signatory
+    assert (s.name, s.nip, s.pangkat, s.place, s.date) == (
+        HEAD, "197203151998031004", "Pembina Utama Muda", "Sumenep", "2024-01-15")
+    assert s.jabatan == "KEPALA DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL KABUPATEN SUMENEP"
+    assert s.page == 3  # the last block (the lampiran's)
+    assert [(p.name, p.nip, p.role) for p in f.people] == TEAM
+    assert [p.jabatan for p in f.people] == ["Kepala Dinas", "Sekretaris", "Kasubag Umum",
+                                             "Analis Kebijakan"]
+    assert DUKCAPIL in {m.value for m in f.unit_mentions}
+    assert f.period is None
+    return f
+
+
+def test_sk_tim_zi_clean():
+    f = check_sk_tim_zi(SK_TIM_ZI)
+    assert ("2024-01-15", 2) in {(m.value, m.page) for m in f.dates}
+    assert f.contract_dict()["signatory"] == {"name": HEAD, "nip": "197203151998031004",
+                                              "jabatan": f.signatory.jabatan}
+
+
+@pytest.mark.parametrize("seed", [0, 3, 4, 6])
+def test_sk_tim_zi_noisy(seed):
+    check_sk_tim_zi(noisy(SK_TIM_ZI, seed, rate=0.06))
+
+
+def test_sk_noisy_handwritten_example():
+    pages = [SK_TIM_ZI[0].replace("800/123/435.201/2024", "800 / l23 / 435.2O1 / 2O24")
+             .replace("ZONA INTEGRITAS\nMENUJU", "ZONA lNTEGRlTAS\nMENUJU")
+             .replace("PEMBENTUKAN TIM", "PEMBENTUKAN TlM"), SK_TIM_ZI[1]
+             .replace("15 Januari 2024", "l5 Januan 2O24")
+             .replace("NIP. 19720315 199803 1 004", "NIP. l972O315 l998O3 1 OO4")]
+    f = extract_fields(extraction(pages), "sk_tim_zi")
+    assert f.nomor == "800/123/435.201/2024"
+    assert f.tanggal == "2024-01-15"
+    assert f.title.startswith("PEMBENTUKAN TIM KERJA PEMBANGUNAN ZONA INTEGRITAS MENUJU")
+    assert f.signatory.nip == "197203151998031004"
+
+
+def check_pakta_individu(pages):
+    f = extract_fields(extraction(pages), "pakta_integritas")
+    s = f.signatory
+    assert (s.name, s.nip, s.jabatan, s.pangkat) == (
+        "BUDI SANTOSO, S.Kom.", "198506122010011012", "Sekretaris", "Penata Tk. I (III/d)")
+    assert (s.place, s.date, f.tanggal) == ("Sumenep", "2024-05-06", "2024-05-06")
+    assert f.title == "PAKTA INTEGRITAS"
+    assert f.nomor is None
+    assert f.unit == DUKCAPIL
+    assert [(p.name, p.nip) for p in f.people] == [("BUDI SANTOSO, S.Kom.", "198506122010011012")]
+
+
+def test_pakta_individu():
+    check_pakta_individu(PAKTA_INDIVIDU)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 5])
+def test_pakta_individu_noisy(seed):
+    check_pakta_individu(noisy(PAKTA_INDIVIDU, seed))
+
+
+def check_pakta_kolektif(pages):
+    f = extract_fields(extraction(pages), "pakta_integritas")
+    assert f.title == "PAKTA INTEGRITAS PEGAWAI DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL KABUPATEN SUMENEP"
+    assert f.unit == DUKCAPIL
+    assert f.tanggal == "2024-01-02"
+    assert (f.signatory.name, f.signatory.nip) == (HEAD, "197203151998031004")
+    assert [(p.name, p.nip, p.role) for p in f.people] == [
+        ("BUDI SANTOSO, S.Kom.", "198506122010011012", "Sekretaris"),
+        ("SITI AMINAH, S.E.", "198701012011012003", "Kasubag Umum"),
+        ("MOH. RIDWAN, S.Sos.", "199002202015031001", "Analis Kebijakan")]
+
+
+def test_pakta_kolektif():
+    check_pakta_kolektif(PAKTA_KOLEKTIF)
+
+
+@pytest.mark.parametrize("seed", [0, 5, 6])
+def test_pakta_kolektif_noisy(seed):
+    check_pakta_kolektif(noisy(PAKTA_KOLEKTIF, seed))
+
+
+def test_pakta_kolektif_from_tables():
+    e = extraction(PAKTA_KOLEKTIF)
+    e.tables = [[["No", "Nama", "NIP", "Jabatan", "Tanda Tangan"],
+                 ["1", "BUDI SANTOSO, S.Kom.", "19850612 201001 1 012", "Sekretaris", ""],
+                 ["2", "SITI AMlNAH, S.E.", "19870101 20ll01 2 003", "Kasubag Umum", ""]]]
+    f = extract_fields(e, "pakta_integritas")
+    assert [(p.name, p.nip, p.role) for p in f.people] == [
+        ("BUDI SANTOSO, S.Kom.", "198506122010011012", "Sekretaris"),
+        ("SITI AMINAH, S.E.", "198701012011012003", "Kasubag Umum")]
+
+
+def check_sop(pages):
+    f = extract_fields(extraction(pages), "sop")
+    assert f.nomor == "188.4/12/SOP/435.114/2024"
+    assert f.tanggal == "2024-02-02"  # Tanggal Pembuatan ranks before Tanggal Efektif
+    assert f.title == "Pelayanan Penerbitan Izin Usaha Mikro"
+    assert f.unit == "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu Kabupaten Sumenep"
+    s = f.signatory
+    assert (s.name, s.nip) == ("Ir. SRI WAHYUNI, M.M.", "197005051995032002")
+    assert s.jabatan == "Kepala Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu"
+    assert f.people == []
+
+
+def test_sop():
+    check_sop(SOP)
+
+
+@pytest.mark.parametrize("seed", [2, 7])
+def test_sop_noisy(seed):
+    check_sop(noisy(SOP, seed))
+
+
+def check_monev(pages):
+    f = extract_fields(extraction(pages), "laporan_monev")
+    assert f.title == ("LAPORAN PEMANTAUAN DAN EVALUASI PEMBANGUNAN ZONA INTEGRITAS "
+                       "TRIWULAN I TAHUN 2024")
+    assert f.period == "Triwulan I"
+    assert f.tanggal == "2024-04-05"
+    assert f.nomor is None  # the SK number cited in the text is not the report's
+    s = f.signatory
+    assert (s.name, s.nip, s.jabatan) == ("BUDI SANTOSO, S.Kom.", "198506122010011012",
+                                          "Ketua Tim Kerja Pembangunan Zona Integritas")
+    assert f.unit == DUKCAPIL
+    assert "Inspektorat Kabupaten Sumenep" in {m.value for m in f.unit_mentions}
+
+
+def test_monev():
+    check_monev(MONEV)
+
+
+@pytest.mark.parametrize("seed", [1, 8])
+def test_monev_noisy(seed):
+    check_monev(noisy(MONEV, seed))
+
+
+def test_sk_other_and_rsud():
+    f = extract_fields(extraction(SK_OTHER), "sk_other")
+    assert (f.nomor, f.tanggal, f.unit) == ("973/045/KEP/435.108/2024", "2024-03-08",
+                                            "Badan Pendapatan Daerah Kabupaten Sumenep")
+    assert f.title == "PENUNJUKAN BENDAHARA PENERIMAAN PEMBANTU TAHUN ANGGARAN 2024"
+    assert f.signatory.name == "H. MOH. SALEH, S.E., M.M."
+    f = extract_fields(extraction(SK_UPG), "sk_upg")
+    assert (f.nomor, f.tanggal) == ("445/017/RSUD/I/2024", "2024-01-10")
+    assert f.unit == "Rumah Sakit Umum Daerah Bhakti Dharma Husada Kota Surabaya"
+    assert f.title == "PEMBENTUKAN UNIT PENGENDALIAN GRATIFIKASI"
+    assert (f.signatory.name, f.signatory.jabatan) == ("dr. RINA KARTIKA, Sp.PD., M.Kes.", "DIREKTUR")
+
+
+def test_notulen_labelled_date():
+    f = extract_fields(extraction(NOTULEN), "notulen_rapat")
+    assert (f.tanggal, f.title, f.signatory) == ("2024-01-08", "NOTULEN RAPAT", None)
+
+
+def test_month_only_date_is_not_a_full_date():
+    f = extract_fields(extraction(MAKLUMAT), "maklumat_pelayanan")
+    assert f.tanggal is None
+    assert f.tanggal_partial == "2024-01"
+    assert f.title == "MAKLUMAT PELAYANAN"
+    assert (f.signatory.name, f.signatory.jabatan, f.signatory.place, f.signatory.date) == (
+        "Ir. SRI WAHYUNI, M.M.", "KEPALA DINAS", "Sumenep", None)
+
+
+def test_empty_extraction():
+    f = extract_fields(Extraction(kind="pdf"), "unknown")
+    assert f.contract_dict() == {"nomor": None, "tanggal": None, "title": None, "unit": None,
+                                 "signatory": None, "people": []}
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("800/l23/435.2O1/2024", "800/123/435.201/2024"),
+    ("NOMOR : 800 / 123 / 435.201 / 2024", "800/123/435.201/2024"),
+    ("Nomor: 100.3.3.2/O45/KEP/2024", "100.3.3.2/045/KEP/2024"),
+    ("No. 188.4/12/SK/DPMPTSP/2024", "188.4/12/SK/DPMPTSP/2024"),
+    ("445/017/RSUD/l/2024", "445/017/RSUD/I/2024"),
+    ("445/017/RSUD/I/2024 Tanggal 3 Januari 2024", "445/017/RSUD/I/2024"),
+    ("xxx", None), ("", None),
+])
+def test_parse_nomor(raw, expected):
+    assert parse_nomor(raw) == expected
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("Ditetapkan di Sumenep pada tanggal 15 Januari 2024", "2024-01-15"),
+    ("Sumenep, 6 Mei 2024", "2024-05-06"), ("15-01-2024", "2024-01-15"),
+    ("15/01/2024", "2024-01-15"), ("l5 Januan 2O24", "2024-01-15"),
+    ("3 Pebruari 2024", "2024-02-03"), ("17 Agt 2024", "2024-08-17"),
+    ("17 Ags. 2024", "2024-08-17"), ("9 Nopember 2023", "2023-11-09"),
+    ("6 Mel 2024", "2024-05-06"), ("15-IV-2024", "2024-04-15"), ("2024-03-02", "2024-03-02"),
+    ("Januari 2024", None), ("31 Februari 2024", None), ("Nomor 23 Tahun 2014", None),
+])
+def test_parse_date(raw, expected):
+    d = parse_date(raw)
+    assert (d.isoformat() if d else None) == expected
+
+
+def test_find_dates_keeps_order_and_raw():
+    hits = find_dates("dibuat 2 Januari 2024, direvisi 15/03/2024")
+    assert [(h.value.isoformat(), h.raw) for h in hits] == [("2024-01-02", "2 Januari 2024"),
+                                                            ("2024-03-15", "15/03/2024")]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("LAPORAN MONEV TW III 2024", "Triwulan III"), ("Semester II", "Semester II"),
+    ("Laporan Bulan Maret 2024", "Bulan Maret"), ("triwulan 2", "Triwulan II"),
+    ("LAPORAN TAHUNAN", None)])
+def test_period(text, expected):
+    assert find_period(text) == expected
+
+
+def test_parse_nip_forms():
+    assert parse_nip("NIP. 19720315 199803 1 004") == "197203151998031004"
+    assert parse_nip("l972O315 l998O3 1 OO4") == "197203151998031004"
+    assert parse_nip("Pembina Utama") is None
+
+
+def test_speed_per_page():
+    import time
+    pages = SK_TIM_ZI + PAKTA_KOLEKTIF + SOP + MONEV
+    extract_fields(extraction(pages), "sk_tim_zi")
+    t = time.perf_counter()
+    for _ in range(5):
+        extract_fields(extraction(pages), "sk_tim_zi")
+    assert (time.perf_counter() - t) / 5 / len(pages) < 0.05

@@ -1,0 +1,195 @@
+"""OCR path: scans, rotations, skew, EXIF, TIFF frames, the process-wide bound."""
+from __future__ import annotations
+
+import io
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import pytesseract
+from PIL import Image, ImageDraw, ImageFont
+
+from extractors import ocr
+from extractors.extract import extract_file
+from extractors.sniff import sniff
+
+FONT = "/usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf"
+LINES = [
+    "KEPUTUSAN KEPALA DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL",
+    "NOMOR 800/123/435.201/2024",
+    "TENTANG PEMBENTUKAN TIM KERJA ZONA INTEGRITAS",
+    "Menimbang bahwa dalam rangka mewujudkan wilayah bebas",
+    "dari korupsi perlu dibentuk tim kerja pembangunan",
+    "Mengingat Peraturan Menteri Pendayagunaan Aparatur Negara",
+    "dan Reformasi Birokrasi tentang pedoman pembangunan",
+    "Ditetapkan di Sumenep pada tanggal 15 Januari 2024",
+]
+EXPECTED = {"KEPUTUSAN", "KEPENDUDUKAN", "INTEGRITAS", "Menimbang", "korupsi",
+            "Peraturan", "Birokrasi", "Sumenep", "Januari"}
+
+
+def render_text(lines=LINES, width=1654, font_px=36) -> Image.Image:
+    """A clean page fragment at ~200 dpi; small so that each OCR pass stays ~1 s."""
+    font = ImageFont.truetype(FONT, font_px)
+    step = int(font_px * 1.6)
+    img = Image.new("L", (width, 160 + step * len(lines)), 255)
+    draw = ImageDraw.Draw(img)
+    for i, line in enumerate(lines):
+        draw.text((90, 80 + i * step), line, font=font, fill=0)
+    return img
+
+
+def found(text: str) -> set[str]:
+    return {w for w in EXPECTED if w in text}
+
+
+def save(img: Image.Image, path: Path, **kw) -> Path:
+    img.save(path, **kw)
+    return path
+
+
+def test_clean_image_reads_with_high_confidence(tmp_path):
+    ex = extract_file(save(render_text(), tmp_path / "scan.png"), "image")
+    assert ex.error_code is None
+    [page] = ex.pages
+    assert page.source == "ocr" and page.rotation == 0
+    assert found(page.text) == EXPECTED
+    assert page.confidence > 80
+    assert page.words and all(w.width > 0 and w.height > 0 for w in page.words)
+    # Lines come back as lines, not one run of words.
+    assert "NOMOR 800/123/435.201/2024" in page.text.splitlines()
+
+
+@pytest.mark.parametrize("angle", [90, 180])
+def test_rotated_image_is_turned_and_read(tmp_path, angle):
+    img = render_text().rotate(angle, expand=True)
+    ex = extract_file(save(img, tmp_path / f"rot{angle}.png"), "image")
+    [page] = ex.pages
+    assert ex.error_code is None, ex.error_reason
+    assert len(found(page.text)) >= len(EXPECTED) - 1, page.text
+    # PIL turned the content counter-clockwise; reading it means turning it back clockwise.
+    assert page.rotation == angle
+    assert page.confidence > 70
+
+
+def test_skewed_image_is_levelled_and_read(tmp_path):
+    img = render_text().rotate(2.5, expand=True, resample=Image.BICUBIC, fillcolor=255)
+    prepared, _ = ocr.prepare(img)
+    assert ocr.estimate_skew(prepared) == pytest.approx(-2.5, abs=0.3)
+    ex = extract_file(save(img, tmp_path / "skew.png"), "image")
+    assert len(found(ex.text)) >= len(EXPECTED) - 1, ex.text
+    assert ex.ocr_confidence > 75
+
+
+def test_deskew_leaves_straight_pages_alone():
+    img, _ = ocr.prepare(render_text())
+    assert ocr.estimate_skew(img) == 0.0
+    assert ocr.estimate_skew(Image.new("L", (800, 600), 255)) == 0.0
+
+
+def test_exif_orientation_is_honoured(tmp_path):
+    upright = render_text()
+    # Stored on its side, with the tag a phone writes for "turn 90° clockwise to view".
+    stored = upright.rotate(90, expand=True)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    path = save(stored, tmp_path / "phone.jpg", quality=92, exif=exif.tobytes())
+    ex = extract_file(path, sniff(path))
+    [page] = ex.pages
+    assert page.rotation == 0  # EXIF alone made it upright: no OSD pass was needed
+    assert len(found(page.text)) >= len(EXPECTED) - 1
+
+
+def test_multipage_tiff_gives_one_page_per_frame(tmp_path):
+    frames = [render_text(LINES[:4]), render_text(LINES[4:]), render_text(LINES[1::2])]
+    path = tmp_path / "scan.tif"
+    frames[0].save(path, save_all=True, append_images=frames[1:], compression="tiff_lzw")
+    ex = extract_file(path, sniff(path))
+    assert [p.number for p in ex.pages] == [1, 2, 3]
+    assert "KEPUTUSAN" in ex.pages[0].text
+    assert "korupsi" in ex.pages[1].text
+    assert "Sumenep" in ex.pages[2].text
+
+
+def test_large_photo_is_downscaled_before_ocr(tmp_path, monkeypatch):
+    seen = []
+    real = pytesseract.image_to_data
+
+    def spy(image, *a, **kw):
+        seen.append(image.size)
+        return real(image, *a, **kw)
+
+    monkeypatch.setattr(pytesseract, "image_to_data", spy)
+    big = render_text().resize((4962, 3000))
+    ex = extract_file(save(big, tmp_path / "big.jpg", quality=90), "image")
+    assert seen and max(seen[0]) <= 3500
+    assert "INTEGRITAS" in ex.text
+
+
+def test_blank_page_skips_tesseract(tmp_path, monkeypatch):
+    monkeypatch.setattr(pytesseract, "image_to_data", lambda *a, **k: pytest.fail("ran tesseract"))
+    ex = extract_file(save(Image.new("L", (1200, 1600), 255), tmp_path / "blank.png"), "image")
+    assert ex.pages[0].source == "empty"
+    assert ex.error_code == "UNREADABLE"
+
+
+def test_confidence_is_length_weighted():
+    data = {"level": [5, 5, 5, 4], "text": ["Keputusan", "a", "", ""], "conf": [90, 10, -1, -1],
+            "block_num": [1, 1, 1, 1], "par_num": [1, 1, 1, 1], "line_num": [1, 1, 1, 1],
+            "left": [0] * 4, "top": [0] * 4, "width": [5] * 4, "height": [5] * 4}
+    r = ocr.parse_data(data)
+    assert r.text == "Keputusan a"
+    assert r.confidence == pytest.approx((90 * 9 + 10) / 10)
+
+
+def test_timeout_is_retried_once_then_page_error(tmp_path, monkeypatch):
+    calls = []
+
+    def slow(*a, **kw):
+        calls.append(kw.get("timeout"))
+        raise RuntimeError("Tesseract process timeout")
+
+    monkeypatch.setattr(pytesseract, "image_to_data", slow)
+    ex = extract_file(save(render_text(), tmp_path / "t.png"), "image", timeout=7)
+    assert calls == [7, 7]
+    assert ex.pages[0].source == "empty" and "timed out" in ex.pages[0].error
+    assert ex.error_code == "UNREADABLE"
+
+
+def test_concurrent_documents_never_exceed_worker_count(tmp_path, monkeypatch):
+    """Several documents from several threads share one bound on tesseract processes."""
+    ocr.configure(2)
+    running = peak = 0
+    lock = threading.Lock()
+
+    def fake(image, *a, **kw):
+        nonlocal running, peak
+        with lock:
+            running += 1
+            peak = max(peak, running)
+        time.sleep(0.05)
+        with lock:
+            running -= 1
+        words = "Keputusan Kepala Dinas tentang Tim Kerja Zona Integritas".split()
+        n = len(words)
+        return {"level": [5] * n, "text": words, "conf": [95] * n, "block_num": [1] * n,
+                "par_num": [1] * n, "line_num": [1] * n, "left": [0] * n, "top": [0] * n,
+                "width": [9] * n, "height": [9] * n}
+
+    monkeypatch.setattr(pytesseract, "image_to_data", fake)
+    img = render_text(LINES[:2])
+    path = tmp_path / "multi.tif"
+    img.save(path, save_all=True, append_images=[img] * 5)
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(extract_file(path, "image")))
+               for _ in range(4)]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert peak == 2
+        assert all(len(r.pages) == 6 and r.text_source == "ocr" for r in results)
+    finally:
+        ocr.configure(None)
