@@ -9,8 +9,12 @@ from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from . import limits
+from . import limits, ocr
 from .model import Extraction, Page
+
+_SCAN_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif")
+# Logos, stamps and signatures are smaller than this; a pasted page scan is not.
+_MIN_SCAN_BYTES = 30_000
 
 
 class DocxError(Exception):
@@ -89,7 +93,34 @@ def _table_rows(table: Table) -> list[list[str]]:
     return rows
 
 
-def extract_docx(path: Path) -> Extraction:
+def _media_number(name: str) -> tuple[int, str]:
+    digits = "".join(c for c in Path(name).stem if c.isdigit())
+    return (int(digits) if digits else 0, name)
+
+
+def _scan_pages(path: Path, first: int, timeout: float | None) -> list[Page]:
+    """OCR pages for a DOCX whose content is pictures of paper (scan pasted into Word)."""
+    from .images import page_from_bytes
+
+    with zipfile.ZipFile(path) as z:
+        names = sorted((i.filename for i in z.infolist()
+                        if i.filename.startswith("word/media/")
+                        and i.filename.lower().endswith(_SCAN_SUFFIXES)
+                        and i.file_size >= _MIN_SCAN_BYTES), key=_media_number)
+
+    def one(item: tuple[int, str]) -> Page:
+        number, name = item
+        with zipfile.ZipFile(path) as z:
+            data = z.read(name)
+        return page_from_bytes(data, number, timeout)
+
+    pages = [p for p in ocr.map_pages(one, list(enumerate(names, start=first))) if p.text]
+    for number, page in enumerate(pages, start=first):
+        page.number = number
+    return pages
+
+
+def extract_docx(path: Path, *, timeout: float | None = None) -> Extraction:
     path = Path(path)
     try:
         check_zip(path)
@@ -111,5 +142,8 @@ def extract_docx(path: Path) -> Extraction:
             if any(any(c for c in r) for r in rows):
                 tables.append(rows)
                 lines.extend("\t".join(r) for r in rows if any(r))
-    page = Page(number=1, text="\n".join(lines), source="text")
-    return Extraction(kind="docx", pages=[page], tables=tables)
+    text = "\n".join(lines)
+    pages = [Page(number=1, text=text, source="text" if text else "empty")]
+    if not ocr.usable_text(pages[0].text):
+        pages += _scan_pages(path, 2, timeout)
+    return Extraction(kind="docx", pages=pages, tables=tables)

@@ -29,7 +29,7 @@ def _dispatch(path: Path, kind: str, timeout: float | None) -> Extraction:
         return extract_image(path, timeout=timeout)
     if kind == "docx":
         from .docx_text import extract_docx
-        return extract_docx(path)
+        return extract_docx(path, timeout=timeout)
     from .sniff import describe
     what = describe(path) if kind == "unknown" else f"file kind '{kind}'"
     return Extraction(kind=kind, error_code="UNSUPPORTED_FILE",

@@ -1,8 +1,10 @@
 """Scans and phone photos: one Page per image, or per frame of a multi-page TIFF."""
 from __future__ import annotations
 
+import io
 import math
 from pathlib import Path
+from typing import BinaryIO
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -43,7 +45,7 @@ def _dpi(info: dict) -> int | None:
     return round(value) if 150 <= value <= 1200 else None
 
 
-def _load_frame(path: Path, index: int) -> tuple[Image.Image, int | None]:
+def _load_frame(path: Path | BinaryIO, index: int) -> tuple[Image.Image, int | None]:
     with Image.open(path) as im:
         if index:
             im.seek(index)
@@ -64,14 +66,15 @@ def _load_frame(path: Path, index: int) -> tuple[Image.Image, int | None]:
         return ImageOps.exif_transpose(im), dpi
 
 
-def _frame_page(path: Path, index: int, timeout: float | None) -> tuple[Page, bool]:
+def _frame_page(path: Path | BinaryIO, index: int, timeout: float | None,
+                number: int | None = None) -> tuple[Page, bool]:
     """(page, whether the frame itself could not be decoded)."""
-    number = index + 1
+    number = number or index + 1
     try:
         img, dpi = _load_frame(path, index)
     except _ImageDataError as e:
         return Page(number=number, text="", source="empty", error=str(e)), True
-    except Image.DecompressionBombError as e:
+    except (Image.DecompressionBombError, UnidentifiedImageError) as e:
         return Page(number=number, text="", source="empty", error=str(e)), True
     result = ocr.ocr_page(img, dpi=dpi, timeout=timeout)
     del img
@@ -105,3 +108,8 @@ def extract_image(path: Path, *, timeout: float | None = None) -> Extraction:
     if broken and len(broken) == len(results):
         ex.error_code, ex.error_reason = "CORRUPT_FILE", broken[0].error
     return ex
+
+
+def page_from_bytes(data: bytes, number: int, timeout: float | None = None) -> Page:
+    """OCR an image embedded in another document (a scan pasted into a DOCX)."""
+    return _frame_page(io.BytesIO(data), 0, timeout, number)[0]

@@ -82,9 +82,11 @@ def map_pages(fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
     items = list(items)
     if not items:
         return []
-    if getattr(_local, "in_pool", False) or len(items) == 1:
-        # Nested use from a pool thread would wait on itself; one item gains nothing.
+    if getattr(_local, "in_pool", False):
+        # Nested use from a pool thread would wait on itself.
         return [fn(i) for i in items]
+    # Even a single page goes through the pool: however many documents are read at
+    # once, only `workers` threads then hold a page image.
     pool = _get_pool()
 
     def run(item: T) -> R:
@@ -236,18 +238,21 @@ def _call(fn: Callable[[], T]) -> T:
             raise
 
 
-def _with_retry(fn: Callable[[], T], what: str) -> tuple[T | None, str | None]:
+def _with_retry(fn: Callable[[], T], what: str, *, retry_errors: bool = True
+                ) -> tuple[T | None, str | None]:
     """One retry: a timeout or crash is sometimes load, not the page."""
     error = None
     for _attempt in range(2):
         try:
             return _call(fn), None
         except _Timeout:
-            error = f"{what} timed out"
+            error = f"{what} timed out twice"
         except pytesseract.TesseractError as e:
             error = f"{what} failed: {' '.join(str(e.message).split())[:200] or e.status}"
-        except OSError as e:
-            error = f"{what} could not run: {e}"
+            if not retry_errors:
+                break
+        except OSError as e:  # tesseract missing or not executable: retrying cannot help
+            return None, f"{what} could not run: {e}"
     return None, error
 
 
@@ -303,10 +308,11 @@ def _read(img: Image.Image, dpi: int | None, timeout: float) -> OcrResult:
 
 
 def _osd_rotation(img: Image.Image, dpi: int | None, timeout: float) -> int:
+    config = "--psm 0" + (f" --dpi {int(dpi)}" if dpi else "")
     osd, _error = _with_retry(
-        lambda: pytesseract.image_to_osd(_as_ppm(img), config="--psm 0" + (f" --dpi {int(dpi)}" if dpi else ""),
+        lambda: pytesseract.image_to_osd(_as_ppm(img), config=config,
                                          output_type=pytesseract.Output.DICT, timeout=timeout),
-        "orientation detection")
+        "orientation detection", retry_errors=False)
     # OSD refuses pages with too few characters; then the first reading stands.
     rot = int(osd.get("rotate", 0)) if osd else 0
     return rot if rot in (90, 180, 270) else 0

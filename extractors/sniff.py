@@ -66,12 +66,14 @@ def _zip_kind(path: Path) -> tuple[str, str]:
     return "unknown", "ZIP archive"
 
 
+# Formats with a real signature that scanners or phones produce. Headerless formats
+# Pillow also opens (TGA, SPIDER …) would claim random binary data.
+_PIL_FALLBACK = ["JPEG2000", "WEBP", "BMP", "PPM", "PCX", "ICO", "DIB", "SGI"]
+
+
 def _pil_opens(path: Path) -> str | None:
     try:
-        with Image.open(path) as im:
-            # EPS and PDF "images" need external programs; they are not scans we can read.
-            if im.format in {"EPS", "PDF"}:
-                return None
+        with Image.open(path, formats=_PIL_FALLBACK) as im:
             return im.format or "image"
     except Image.DecompressionBombError:
         return "image"  # an image nonetheless; extract reports the bomb

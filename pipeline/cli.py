@@ -51,8 +51,7 @@ def _check_parser(sub) -> None:
 def _validate_check(args) -> tuple[Path, Path]:
     from rules.pack import PackError, load_pack
 
-    from .profile import ProfileError, load_profile
-    from .flow import profile_path_for
+    from .profile import ProfileError, load_profile, profile_path_for
 
     lang = args.lang
     evidence = Path(args.evidence_dir)
@@ -118,6 +117,10 @@ def cmd_check(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     lang = _lang_from(argv)
+    # Prefect reads its settings once, at import: point it at a running `bukti server` before
+    # anything (input validation imports pipeline.flow) imports it.
+    from .prefect_env import configure
+    configure()
     if argv and argv[0] == "review":
         from .review import review_main
         return review_main(argv[1:])

@@ -22,7 +22,7 @@ from rules.pack import load_pack
 
 from . import progress, report_json
 from .discover import FoundFile, discover
-from .profile import load_profile, load_roster
+from .profile import load_profile, load_roster, profile_path_for
 from .store import (get_store, open_run_store, previous_report, record_failure, record_finish,
                     record_start)
 from .understand import extract_cached, understand
@@ -69,15 +69,6 @@ def write_reports_task(report: dict, out_dir: str) -> None:
     report_json.write_json(report, out)
     write_html(report, out)
     write_xlsx(report, out)
-
-
-def profile_path_for(evidence_dir: Path, profile: str | None) -> Path | None:
-    if profile:
-        return Path(profile)
-    for name in ("unit.yaml", "unit.yml"):
-        if (evidence_dir / name).is_file():
-            return evidence_dir / name
-    return None
 
 
 @flow(name="bukti-check", task_runner=ThreadPoolTaskRunner(max_workers=DOC_WORKERS),

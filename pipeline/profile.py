@@ -29,6 +29,16 @@ def _date(value, key: str, source: Path) -> dt.date:
         raise ProfileError(f"{source}: '{key}' must be a date YYYY-MM-DD, got {value!r}") from None
 
 
+def profile_path_for(evidence_dir: Path, profile: str | None) -> Path | None:
+    """--profile wins; otherwise the folder's own unit.yaml, if it has one."""
+    if profile:
+        return Path(profile)
+    for name in ("unit.yaml", "unit.yml"):
+        if (evidence_dir / name).is_file():
+            return evidence_dir / name
+    return None
+
+
 def load_profile(path: Path | None, today: dt.date | None = None) -> Profile:
     """Without a profile the unit is unknown (unit ""): checks that need its identity are skipped,
     and the period is the current year."""

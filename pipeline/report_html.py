@@ -187,7 +187,8 @@ def build_view(report: dict[str, Any], out_dir: Path) -> dict[str, Any]:
         review = f.get("review") or None
         docs = [link(p) for p in f.get("documents", [])]
         page = ev.get("page")
-        if page and len(docs) == 1 and docs[0]["href"] and docs[0]["path"].lower().endswith(".pdf"):
+        if (isinstance(page, int) and not isinstance(page, bool) and page > 0 and len(docs) == 1
+                and docs[0]["href"] and docs[0]["path"].lower().endswith(".pdf")):
             docs[0]["page_href"] = f"{docs[0]['href']}#page={int(page)}"
         ind = indicators.get(f.get("indicator") or "")
         flags.append({

@@ -51,16 +51,18 @@ def _add_sheet(wb: Workbook, title: str, headers: list[str], rows: Iterable[list
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(vertical="center", wrap_text=True)
-    for row in rows:
-        ws.append([_clean(v) for v in row])
-        for cell in ws[ws.max_row]:
+    n = 1
+    # ws.cell by index: ws.max_row rescans every cell, which made large reports quadratic.
+    for n, row in enumerate(rows, start=2):
+        for col, value in enumerate(row, start=1):
+            cell = ws.cell(row=n, column=col, value=_clean(value))
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # never a formula, whatever the text starts with
-            cell.alignment = WRAP if cell.column in wrap_cols else TOP
+            cell.alignment = WRAP if col in wrap_cols else TOP
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(ws.max_row, 1)}"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{n}"
     ws.row_dimensions[1].height = 30
     return ws
 

@@ -272,6 +272,19 @@ def test_docx_header_body_and_table_in_order(tmp_path):
                           ["2", "Budi Santoso", NIPS[2]]]]
 
 
+def test_docx_of_a_pasted_scan_is_ocred(tmp_path):
+    scan = tmp_path / "scan.jpg"
+    render_text().save(scan, quality=95)
+    assert scan.stat().st_size > 30_000
+    d = docx.Document()
+    d.add_picture(str(scan))
+    d.save(tmp_path / "scan.docx")
+    ex = extract(tmp_path / "scan.docx")
+    assert ex.error_code is None, ex.error_reason
+    assert [p.source for p in ex.pages] == ["empty", "ocr"]
+    assert len(found(ex.text)) >= len(EXPECTED) - 1
+
+
 def test_docx_zip_bomb_is_refused_before_inflating(tmp_path, monkeypatch):
     path = make_docx(tmp_path / "surat.docx")
     monkeypatch.setattr(limits, "DOCX_MAX_XML_BYTES", 10_000)

@@ -10,7 +10,7 @@ import pytest
 import pytesseract
 from PIL import Image, ImageDraw, ImageFont
 
-from extractors import ocr
+from extractors import limits, ocr
 from extractors.extract import extract_file
 from extractors.sniff import sniff
 
@@ -123,7 +123,7 @@ def test_large_photo_is_downscaled_before_ocr(tmp_path, monkeypatch):
     monkeypatch.setattr(pytesseract, "image_to_data", spy)
     big = render_text().resize((4962, 3000))
     ex = extract_file(save(big, tmp_path / "big.jpg", quality=90), "image")
-    assert seen and max(seen[0]) <= 3500
+    assert seen and max(seen[0]) <= limits.MAX_OCR_SIDE_PX < 4962
     assert "INTEGRITAS" in ex.text
 
 

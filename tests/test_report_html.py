@@ -225,3 +225,21 @@ def test_rewrite_replaces_atomically(tmp_path, report):
     assert first == second and "Unit Baru" in second.read_text(encoding="utf-8")
     assert [p.name for p in out.iterdir()] == ["report.html"]
     assert oct(os.stat(second).st_mode & 0o777) == "0o644"
+
+
+def test_odd_values_do_not_break_rendering(tmp_path):
+    from pipeline.report_xlsx import build_workbook
+
+    report = rf.build_report()
+    report["flags"][0]["evidence"]["page"] = "3"
+    report["flags"][1]["severity"] = "critical"
+    report["flags"][2]["review"] = {"decision": "unexpected"}
+    report["flags"][3]["evidence"] = {"found": {"a": [1, 2]}, "expected": [1, "x"], "page": None}
+    report["indicators"][0]["status"] = "unknown"
+    report["generated_at"] = "not a date"
+    report["summary"] = {}
+    report["documents"][0]["fields"] = None
+    html = render_html(report, tmp_path)
+    assert len(parse(html).find("article", "flag")) == len(report["flags"])
+    assert "{&#34;a&#34;: [1, 2]}" in html and "1, x" in html
+    build_workbook(report)

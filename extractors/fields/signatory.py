@@ -118,7 +118,7 @@ def _block_at(doc: DocText, k: int) -> Block | None:
 
     i = skip(i, 2)
     if i >= 0 and is_pangkat(lines[i].text) and not _NIP_LINE.match(lines[i].text):
-        sig.pangkat = collapse_ws(lines[i].text)
+        sig.pangkat = repair_caps(collapse_ws(lines[i].text), 1)
         used.add(i)
         i = skip(i - 1, 2)
     if i < 0 or lines[i].page != lines[k].page or not _looks_like_name(lines[i]):
@@ -214,7 +214,7 @@ def declarant(doc: DocText) -> tuple[Signatory, set[int]] | None:
             elif key == "name":
                 sig.name = _clean_name(v)
             else:
-                setattr(sig, key, v)
+                setattr(sig, key, repair_caps(v, 1) if key == "pangkat" else v)
             used.add(ln.i)
             break
     if not sig.name:
