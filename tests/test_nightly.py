@@ -34,7 +34,8 @@ def test_find_units_only_profiled_subfolders(tmp_path):
 def test_index_html_is_self_contained_and_escaped(tmp_path):
     entries = [nightly.unit_entry("a", {"unit": "Dinas <A>", "summary": {
                    "documents": 3, "flags": {"error": 1, "warning": 0, "info": 2}, "indicators_ok": 4,
-                   "indicators_total": 9}, "changes": {"new": ["k"], "resolved": []}}, "checked"),
+                   "indicators_total": 9}, "changes": {"new": ["k"], "resolved": []},
+                   "flags": [{"severity": "error", "review": None}]}, "checked"),
                nightly.unit_entry("b", None, "failed", "ValueError: <boom>")]
     index = nightly.build_index(tmp_path, entries)
     nightly.write_index(index, tmp_path)
@@ -62,7 +63,8 @@ def test_nightly_flow_runs_a_subflow_per_unit(tmp_path, monkeypatch):
             raise RuntimeError("unreadable profile")
         report = {"unit": Path(evidence_dir).name.upper(), "summary": {
             "documents": 2, "flags": {"error": 1 if "dinkes" in evidence_dir else 0, "warning": 1, "info": 0},
-            "indicators_ok": 1, "indicators_total": 2}, "changes": None, "flags": []}
+            "indicators_ok": 1, "indicators_total": 2}, "changes": None,
+            "flags": [{"severity": "error"}] if "dinkes" in evidence_dir else []}
         Path(out_dir).mkdir(parents=True, exist_ok=True)
         (Path(out_dir) / "report.json").write_text(json.dumps(report))
         return report
