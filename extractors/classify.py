@@ -60,9 +60,16 @@ def _regions(extraction: Extraction) -> dict[str, str]:
         return {}
     n = _cfg()["match"]["heading_lines"]
     first_lines = [ln for ln in pages[0].split("\n") if ln.strip()]
-    return {"heading": fold(" ".join(first_lines[:n])),
-            "first_page": fold(" ".join(first_lines[n:])),
+    # headings are written in capitals; mixed-case lines near the top are table rows or prose
+    heading = [ln for ln in first_lines[:n] if _upperish(ln)]
+    rest = [ln for ln in first_lines[:n] if not _upperish(ln)] + first_lines[n:]
+    return {"heading": fold(" ".join(heading)), "first_page": fold(" ".join(rest)),
             "body": fold(" ".join(pages[1:]))}
+
+
+def _upperish(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 3 and sum(c.isupper() for c in letters) >= 0.7 * len(letters)
 
 
 def _subject(extraction: Extraction) -> str:

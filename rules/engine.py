@@ -164,13 +164,14 @@ def estimate_score(indicators: list[dict[str, Any]], pack: RulePack, target: str
             credit += r["weight"] * c
         value = round(area.weight * credit / wsum, 2)
         total += value
-        areas.append({"code": area.code, "area": area.title, "score": value, "max": area.weight,
+        areas.append({"code": area.code, "name": area.title, "weight": area.weight, "score": value,
                       "indicators_ok": sum(1 for r in rows if r["status"] == "ok"),
                       "indicators_total": len(rows)})
     pmax = round(sum(a.weight for a in pack.areas), 2)
     hasil_max = float(pack.defaults.get("hasil_max", 40))
-    thresholds = {t: dict(v) for t, v in sorted(pack.thresholds.items())}
-    need = thresholds.get(target, {}).get("total")
+    # Total score (Pengungkit + Hasil) each predicate needs; other minimums stay in the pack.
+    thresholds = {t: v.get("total") for t, v in sorted(pack.thresholds.items())}
+    need = thresholds.get(target)
     pengungkit = round(total, 2)
     return {
         "label": "estimate",

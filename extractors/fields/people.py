@@ -244,6 +244,8 @@ def from_text(doc: DocText, skip: set[int]) -> list[Person]:
                 j += 1
             p = _person_from_columns(row[0], cols, ln.page) if cols and len(row) == 1 else None
             p = p or _person_from_text(" | ".join(row) if len(row) > 1 else row[0], ln.page)
+            if p and cols is None and not p.nip:
+                p = None  # without a header row, only a NIP tells a member from a list item
             if p:
                 out.append(p)
             i = j

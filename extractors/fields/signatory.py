@@ -24,6 +24,7 @@ class Block:
     signatory: Signatory
     lines: set[int] = field(default_factory=set)   # line indices the block occupies
     score: int = 0
+    raw_jabatan: str = ""                           # before dropping "PIHAK PERTAMA," etc.
 
 
 @lru_cache(maxsize=1)
@@ -39,6 +40,7 @@ def _cfg() -> dict:
         "on_date": re.compile(pats["issue_date"]["on_date"]),
         "place_date": re.compile(pats["issue_date"]["place_date"]),
         "prefer": pats["signatory"]["prefer"],
+        "declaration_types": set(pats["signatory"]["declaration_types"]),
         "jab_prefix": re.compile(pats["signatory"]["jabatan_prefix"]),
         "declaration": fold(pats["signatory"]["declaration"]),
         "labels": {k: [fold(v) for v in vs] for k, vs in pats["signatory"]["labels"].items()},
@@ -129,6 +131,7 @@ def _block_at(doc: DocText, k: int) -> Block | None:
     used.add(i)
     i = skip(i - 1)
     jab: list[str] = []
+    raw_jabatan = ""
     while i >= 0 and lines[i].page == lines[k].page and not lines[i].blank and len(jab) < 4:
         text = lines[i].text.strip()
         place, when = place_date(text)
@@ -151,6 +154,7 @@ def _block_at(doc: DocText, k: int) -> Block | None:
             break
     if jab:
         text = collapse_ws(" ".join(reversed(jab))).rstrip(",").strip()
+        raw_jabatan = text
         sig.jabatan = repair_caps(_cfg()["jab_prefix"].sub("", text).strip()) or None
     # place and date: up to four non-blank lines above the jabatan
     seen = 0
@@ -168,7 +172,7 @@ def _block_at(doc: DocText, k: int) -> Block | None:
     score = 1 + bool(sig.jabatan) + bool(sig.date or sig.place) + bool(nip)
     if sig.jabatan and any(fold(sig.jabatan).startswith(h) for h in _cfg()["heads"]):
         score += 1
-    return Block(sig, used, score)
+    return Block(sig, used, score, raw_jabatan)
 
 
 def signature_blocks(doc: DocText) -> list[Block]:
@@ -227,33 +231,58 @@ def declarant(doc: DocText) -> tuple[Signatory, set[int]] | None:
     return sig, used
 
 
+def _same(a: Signatory, b: Signatory) -> bool:
+    if a.nip and b.nip:
+        return a.nip == b.nip
+    return bool(a.name and b.name) and fuzz.token_sort_ratio(fold(a.name), fold(b.name)) >= 90
+
+
+def _fill_from(chosen: Signatory, blocks: list[Block], doc: DocText, before: int | None) -> None:
+    """Complete a block without place/date: from the same person's dated block (an SK's lampiran
+    repeats the head's block undated), else from the last "<place>, <date>" line before it (a
+    collective pakta is dated above its table and countersigned below it)."""
+    for b in reversed(blocks):
+        s = b.signatory
+        if s is not chosen and s.date and _same(s, chosen):
+            chosen.place, chosen.date = chosen.place or s.place, s.date
+            return
+    if before is None:
+        return
+    for ln in reversed(doc.lines[:before]):
+        place, when = place_date(ln.text)
+        if when:
+            chosen.place, chosen.date = chosen.place or place, when
+            return
+
+
 def find_signatory(doc: DocText) -> tuple[Signatory | None, list[Block], Person | None]:
     """(signatory, all signature blocks, declarant as a person or None)."""
     blocks = signature_blocks(doc)
-    decl = declarant(doc)
-    person = None
+    decl = declarant(doc) if doc.doc_type in _cfg()["declaration_types"] else None
     if decl:
         sig, _ = decl
+        for b in blocks:  # the declarant's own signature block completes the labelled rows
+            if _same(b.signatory, sig):
+                sig.nip = sig.nip or b.signatory.nip
+                sig.place, sig.date = sig.place or b.signatory.place, sig.date or b.signatory.date
         person = Person(name=sig.name or "", nip=sig.nip, role=sig.jabatan, page=sig.page,
                         jabatan=sig.jabatan)
         return sig, blocks, person
     if not blocks:
         return None, blocks, None
+    chosen_block = None
     prefer = _cfg()["prefer"].get(doc.doc_type)
     if prefer:
         keys = [fold(p) for p in prefer]
         for b in reversed(blocks):
-            jab = fold(b.signatory.jabatan or "")
+            jab = fold(b.raw_jabatan or b.signatory.jabatan or "")
             if any(k in jab for k in keys):
-                return b.signatory, blocks, None
-    best = max(b.score for b in blocks)
-    chosen = [b for b in blocks if b.score >= min(best, 3)][-1].signatory
-    if not chosen.date:
-        # an SK's lampiran repeats the head's block without the date: borrow it from the same
-        # person's dated block
-        for b in reversed(blocks):
-            s = b.signatory
-            if s.date and ((chosen.nip and s.nip == chosen.nip) or s.name == chosen.name):
-                chosen.place, chosen.date = chosen.place or s.place, s.date
+                chosen_block = b
                 break
+    if chosen_block is None:
+        best = max(b.score for b in blocks)
+        chosen_block = [b for b in blocks if b.score >= min(best, 3)][-1]
+    chosen = chosen_block.signatory
+    if not chosen.date:
+        _fill_from(chosen, blocks, doc, min(chosen_block.lines) if chosen_block.lines else None)
     return chosen, blocks, None
