@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from extractors.classify import classify
-from extractors.model import Extraction, Page
+from extractors.model import Extraction
 from tests.test_fields_data import (MAKLUMAT, MONEV, NOTULEN, PAKTA_INDIVIDU, PAKTA_KOLEKTIF,
                                     SK_OTHER, SK_TIM_ZI, SK_UPG, SOP, extraction, noisy)
 

@@ -1,7 +1,6 @@
 """OCR path: scans, rotations, skew, EXIF, TIFF frames, the process-wide bound."""
 from __future__ import annotations
 
-import io
 import threading
 import time
 from pathlib import Path

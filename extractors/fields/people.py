@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from extractors.fields._doc import DocText, Line
+from extractors.fields._doc import DocText
 from extractors.fields.dates import find_dates
 from extractors.fields.nip import parse_nip
 from extractors.model import Person

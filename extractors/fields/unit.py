@@ -8,7 +8,6 @@ stop words here.
 """
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 from extractors.fields._doc import DocText, Line

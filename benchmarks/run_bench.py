@@ -1,0 +1,330 @@
+"""Measure `bukti check` on the bench folder against raw tools, in one run, and write RESULTS.md.
+
+    .venv/bin/python -m benchmarks.run_bench [--small]
+
+Measured: cold check (empty run store), warm re-check (nothing changed), re-check after one
+scanned file changed, the same warm re-check in Prefect's ephemeral mode (start-up cost), raw
+`tesseract` CLI over the same scanned page images (one process per core, OMP_THREAD_LIMIT=1), raw
+pypdfium2 text extraction over the text pages, peak RSS of the bukti process tree (sampled from
+/proc: the CLI process and every tesseract under it) and CPU use while OCR runs (/proc/stat, and
+how often `cores` tesseracts were alive at once). Checks run against a long-lived `bukti server`
+started for the bench (its own BUKTI_HOME under benchmarks/work/), as a user who checks repeatedly
+would run them.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from benchmarks import make_bench_folder as mbf
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+WORK = HERE / "work"
+CORES = os.cpu_count() or 1
+TESS_ARGS = ["-l", "ind+eng", "--psm", "3", "--oem", "1"]   # as extractors/ocr.py calls it
+OCR_DPI = 300
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+# ---------------------------------------------------------------------- /proc sampling
+
+def _children_map() -> dict[int, list[int]]:
+    kids: dict[int, list[int]] = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        kids.setdefault(ppid, []).append(int(d))
+    return kids
+
+
+def _tree(pid: int) -> list[int]:
+    kids, out, todo = _children_map(), [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo += kids.get(p, [])
+    return out
+
+
+def _rss(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            return int(f.read().split()[1]) * PAGE
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def _comm(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            return f.read().strip()
+    except OSError:
+        return ""
+
+
+def _cpu_times() -> tuple[int, int]:
+    with open("/proc/stat") as f:
+        vals = [int(v) for v in f.readline().split()[1:]]
+    idle = vals[3] + vals[4]
+    return sum(vals) - idle, sum(vals)
+
+
+class Sampler(threading.Thread):
+    """Every `interval` s: RSS of the process tree, live tesseracts in it, machine CPU busy share."""
+
+    def __init__(self, pid: int, interval: float = 0.25):
+        super().__init__(daemon=True)
+        self.pid, self.interval = pid, interval
+        self.peak_rss = 0
+        self.ocr_samples: list[tuple[int, float]] = []   # (tesseracts alive, machine busy share)
+        self.stop_event = threading.Event()
+
+    def run(self) -> None:
+        busy0, total0 = _cpu_times()
+        while not self.stop_event.wait(self.interval):
+            pids = _tree(self.pid)
+            self.peak_rss = max(self.peak_rss, sum(_rss(p) for p in pids))
+            tess = sum(1 for p in pids if _comm(p) == "tesseract")
+            busy1, total1 = _cpu_times()
+            share = (busy1 - busy0) / max(1, total1 - total0)
+            busy0, total0 = busy1, total1
+            if tess:
+                self.ocr_samples.append((tess, share))
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.join()
+
+
+# ---------------------------------------------------------------------- runs
+
+def bench_env(home: Path, store: Path) -> dict[str, str]:
+    env = {**os.environ, "BUKTI_HOME": str(home), "BUKTI_STORE": str(store), "OMP_THREAD_LIMIT": "1",
+           "BUKTI_TIMING": "1", "PYTHONUNBUFFERED": "1"}
+    env.pop("PREFECT_API_URL", None)
+    return env
+
+
+def run_check(label: str, unit: Path, out: Path, env: dict[str, str], log_dir: Path) -> dict:
+    log = log_dir / f"{label}.log"
+    t0 = time.monotonic()
+    with open(log, "wb") as f:
+        proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "check", str(unit), "--out", str(out)],
+                                env=env, stdout=f, stderr=subprocess.STDOUT, cwd=REPO)
+        sampler = Sampler(proc.pid)
+        sampler.start()
+        rc = proc.wait()
+        sampler.stop()
+    wall = time.monotonic() - t0
+    samples = sampler.ocr_samples
+    result = {"label": label, "wall_s": round(wall, 1), "rc": rc, "peak_rss_mb": round(sampler.peak_rss / 2**20),
+              "ocr_samples": len(samples),
+              "ocr_both_cores_share": round(sum(1 for t, _ in samples if t >= CORES) / len(samples), 2) if samples else None,
+              "ocr_machine_busy": round(statistics.mean(s for _, s in samples), 2) if samples else None,
+              "log": str(log)}
+    if rc not in (0, 1):
+        result["error"] = log.read_text(errors="replace")[-2000:]
+    print(f"  {label}: {result['wall_s']} s, rc {rc}, peak RSS {result['peak_rss_mb']} MB", file=sys.stderr)
+    return result
+
+
+def scanned_images(unit: Path, manifest: dict, dest: Path) -> dict[str, list[Path]]:
+    """The page images OCR reads: scanned PDF pages rendered at 300 dpi, image files' frames."""
+    import pypdfium2 as pdfium
+    from PIL import Image, ImageSequence
+    out: dict[str, list[Path]] = {}
+    for f in manifest["files"]:
+        if not f["scanned_pages"]:
+            continue
+        src, paths = unit / f["path"], []
+        stem = f["path"].replace("/", "_")
+        if f["format"] == "scan_pdf":
+            doc = pdfium.PdfDocument(str(src))
+            for i in range(len(doc)):
+                p = dest / f"{stem}.{i + 1:03d}.png"
+                doc[i].render(scale=OCR_DPI / 72, grayscale=True).to_pil().save(p)
+                paths.append(p)
+            doc.close()
+        else:
+            with Image.open(src) as im:
+                for i, frame in enumerate(ImageSequence.Iterator(im)):
+                    p = dest / f"{stem}.{i + 1:03d}.png"
+                    frame.convert("L").save(p)
+                    paths.append(p)
+        out[f["path"]] = paths
+    return out
+
+
+def raw_tesseract(images: list[Path]) -> dict:
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    times: dict[Path, float] = {}
+
+    def one(p: Path) -> None:
+        t = time.monotonic()
+        subprocess.run(["tesseract", str(p), "stdout", *TESS_ARGS], env=env, capture_output=True, check=False)
+        times[p] = time.monotonic() - t
+
+    t0 = time.monotonic()
+    with ThreadPoolExecutor(max_workers=CORES) as pool:
+        list(pool.map(one, images))
+    wall = time.monotonic() - t0
+    return {"pages": len(images), "wall_s": round(wall, 1), "sum_page_s": round(sum(times.values()), 1),
+            "per_page_s": round(sum(times.values()) / max(1, len(images)), 2), "times": times}
+
+
+def raw_text(unit: Path, manifest: dict) -> dict:
+    import pypdfium2 as pdfium
+    pages, t0 = 0, time.monotonic()
+    for f in manifest["files"]:
+        if f["format"] != "text_pdf":
+            continue
+        doc = pdfium.PdfDocument(str(unit / f["path"]))
+        for i in range(len(doc)):
+            tp = doc[i].get_textpage()
+            tp.get_text_range()
+            tp.close()
+            pages += 1
+        doc.close()
+    return {"pages": pages, "wall_s": round(time.monotonic() - t0, 2)}
+
+
+def server(action: str, env: dict[str, str]) -> str:
+    return subprocess.run([sys.executable, "-m", "pipeline.cli", "server", action], env=env, cwd=REPO,
+                          capture_output=True, text=True, timeout=300).stdout.strip()
+
+
+def machine() -> dict:
+    mem = next(l for l in open("/proc/meminfo") if l.startswith("MemTotal")).split()[1]
+    model = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    tess = subprocess.run(["tesseract", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
+    return {"nproc": CORES, "memory_gib": round(int(mem) / 2**20, 1), "cpu": model, "tesseract": tess,
+            "python": platform.python_version(), "load_avg_at_start": os.getloadavg()}
+
+
+# ---------------------------------------------------------------------- main
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--small", action="store_true", help="30 documents / 150 pages")
+    p.add_argument("--no-ephemeral", action="store_true", help="skip the ephemeral-mode re-check")
+    args = p.parse_args(argv)
+    size = "small" if args.small else "full"
+    info = machine()
+    print(f"bench ({size}) on {info['nproc']} cores, load {info['load_avg_at_start']}", file=sys.stderr)
+    folder = mbf.generate(size)
+    manifest = json.loads(mbf.manifest_path(size).read_text())
+    work = WORK / size
+    if work.exists():
+        shutil.rmtree(work)
+    unit, out, logs = work / "unit", work / "out", work / "logs"
+    logs.mkdir(parents=True)
+    shutil.copytree(folder, unit)
+    env = bench_env(work / "home", work / "store.sqlite")
+    results: dict = {"size": size, "machine": info, "documents": manifest["documents"],
+                     "pages": manifest["pages"], "scanned_pages": manifest["scanned_pages"]}
+
+    results["raw_text"] = raw_text(unit, manifest)
+    print(f"  raw text: {results['raw_text']}", file=sys.stderr)
+    with tempfile.TemporaryDirectory(dir=work) as tmp:
+        images = scanned_images(unit, manifest, Path(tmp))
+        all_images = [p for ps in images.values() for p in ps]
+        raw = raw_tesseract(all_images)
+    per_file = {path: sum(raw["times"][p] for p in ps) for path, ps in images.items()}
+    raw.pop("times")
+    results["raw_tesseract"] = raw
+    print(f"  raw tesseract: {raw}", file=sys.stderr)
+
+    t0 = time.monotonic()
+    results["server_start"] = server("start", env)
+    results["server_start_s"] = round(time.monotonic() - t0, 1)
+    try:
+        results["cold"] = run_check("cold", unit, out, env, logs)
+        results["warm"] = run_check("warm", unit, out, env, logs)
+        # One scanned multi-page PDF changes (a re-scan): only it is read again.
+        scans = sorted((f for f in manifest["files"] if f["format"] == "scan_pdf"), key=lambda f: f["pages"])
+        changed = scans[len(scans) // 2]
+        with open(unit / changed["path"], "ab") as f:
+            f.write(b"\n%bench: re-scanned\n")
+        pages = changed["pages"]
+        own_ocr = per_file[changed["path"]] / min(CORES, pages)
+        results["changed_file"] = {"path": changed["path"], "pages": pages, "own_ocr_s": round(own_ocr, 1)}
+        results["one_changed"] = run_check("one-changed", unit, out, env, logs)
+    finally:
+        server("stop", env)
+    if not args.no_ephemeral:
+        # Same warm re-check without the long-lived server: Prefect's per-command start-up.
+        env_eph = {**env, "BUKTI_HOME": str(work / "home-ephemeral")}
+        shutil.copy(work / "store.sqlite", work / "store-eph.sqlite")
+        env_eph["BUKTI_STORE"] = str(work / "store-eph.sqlite")
+        results["warm_ephemeral"] = run_check("warm-ephemeral", unit, out, env_eph, logs)
+
+    (work / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
+    write_results(results)
+    return 0
+
+
+def write_results(r: dict) -> None:
+    m = r["machine"]
+    tess, text = r["raw_tesseract"], r["raw_text"]
+    cold_target = 1.25 * (tess["sum_page_s"] / m["nproc"] + text["wall_s"])
+    own = r["changed_file"]["own_ocr_s"]
+    peak = max(r[k]["peak_rss_mb"] for k in ("cold", "warm", "one_changed"))
+
+    def ok(v: bool | None) -> str:
+        return "—" if v is None else ("✅" if v else "❌")
+
+    both = r["cold"]["ocr_both_cores_share"]
+    rows = [
+        ("cold check (empty store)", f"{r['cold']['wall_s']} s", f"≤ {cold_target:.0f} s = 1.25 × ({tess['sum_page_s']} s ÷ {m['nproc']} + {text['wall_s']} s)",
+         ok(r["cold"]["wall_s"] <= cold_target)),
+        ("warm re-check, nothing changed", f"{r['warm']['wall_s']} s", "≤ 5 s", ok(r["warm"]["wall_s"] <= 5)),
+        (f"re-check, one scanned file changed ({r['changed_file']['pages']} pages)", f"{r['one_changed']['wall_s']} s",
+         f"≤ {own + 5:.0f} s = its OCR {own} s + 5 s", ok(r["one_changed"]["wall_s"] <= own + 5)),
+        ("peak RSS of the bukti process tree", f"{peak} MB", "≤ 1024 MB", ok(peak <= 1024)),
+        ("OCR: share of samples with both cores running tesseract", f"{both}", "both cores busy",
+         ok(both is not None and both >= 0.8)),
+        ("OCR: machine CPU busy (/proc/stat)", f"{r['cold']['ocr_machine_busy']}", "≈ 1.0", ""),
+        (f"raw tesseract CLI, {tess['pages']} scanned pages, {m['nproc']} processes", f"{tess['wall_s']} s wall",
+         f"{tess['per_page_s']} s/page, {tess['sum_page_s']} s summed", ""),
+        (f"raw pypdfium2 text, {text['pages']} text pages", f"{text['wall_s']} s", "", ""),
+        ("`bukti server start` (once)", f"{r['server_start_s']} s", "", ""),
+    ]
+    if "warm_ephemeral" in r:
+        rows.insert(2, ("warm re-check, ephemeral Prefect (no `bukti server`)", f"{r['warm_ephemeral']['wall_s']} s",
+                        "for comparison", ""))
+    lines = [
+        f"# Benchmark results ({r['size']} bench folder)", "",
+        f"Generated by `.venv/bin/python -m benchmarks.run_bench{' --small' if r['size'] == 'small' else ''}`"
+        f" on {time.strftime('%Y-%m-%d %H:%M')}.", "",
+        f"Machine: {m['nproc']} cores ({m['cpu']}), {m['memory_gib']} GiB, {m['tesseract']}, Python {m['python']}; "
+        f"load average at start {tuple(round(x, 2) for x in m['load_avg_at_start'])} "
+        "(a shared machine: other work running at the same time slows every row).", "",
+        f"Folder: {r['documents']} documents, {r['pages']} pages, {r['scanned_pages']} scanned "
+        f"({100 * r['scanned_pages'] / r['pages']:.0f} %). Checks run with a long-lived `bukti server`; "
+        "wall times are whole `bukti check` commands (Python start, Prefect, reports).", "",
+        "| measure | result | target | |", "|---|---|---|---|",
+        *[f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows], "",
+    ]
+    (HERE / "RESULTS.md").write_text("\n".join(lines), encoding="utf-8")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
