@@ -33,13 +33,20 @@ def _norm_key(s: str) -> str:
     return fold(s).lower()
 
 
+@lru_cache(maxsize=1)
+def _near_misses() -> list[str]:
+    return sorted({_norm_key(w) for w in load_vocab("markers").get("near_misses", [])})
+
+
 def _word_spec(word: str) -> dict[str, Any]:
     key = _norm_key(word)
     if len(key) <= 5:
         return {"NORM": key}
+    # known look-alikes are excluded: two edits turn "penetapan" into "menetapkan"
+    near = [w for w in _near_misses() if w != key]
     if len(key) <= 8:
-        return {"NORM": {"FUZZY1": key}}
-    return {"NORM": {"FUZZY2": key}}
+        return {"NORM": {"FUZZY1": key, "NOT_IN": near}}
+    return {"NORM": {"FUZZY2": key, "NOT_IN": near}}
 
 
 def _phrase_pattern(phrase: str) -> list[dict[str, Any]]:

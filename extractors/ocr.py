@@ -248,7 +248,10 @@ def _with_retry(fn: Callable[[], T], what: str, *, retry_errors: bool = True
         except _Timeout:
             error = f"{what} timed out twice"
         except pytesseract.TesseractError as e:
-            error = f"{what} failed: {' '.join(str(e.message).split())[:200] or e.status}"
+            detail = " ".join(str(e.message).split())[:200]
+            if not detail and isinstance(e.status, int) and e.status < 0:
+                detail = f"tesseract crashed (signal {-e.status})"
+            error = f"{what} failed: {detail or e.status}"
             if not retry_errors:
                 break
         except OSError as e:  # tesseract missing or not executable: retrying cannot help

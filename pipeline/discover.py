@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +36,15 @@ def _sha256(path: str) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+def _special(path: str) -> str:
+    mode = os.stat(path).st_mode
+    for test, what in ((stat.S_ISFIFO, "named pipe"), (stat.S_ISSOCK, "socket"),
+                       (stat.S_ISCHR, "character device"), (stat.S_ISBLK, "block device")):
+        if test(mode):
+            return what
+    return "special file"
 
 
 def _rel(root: Path, path: str) -> str:
@@ -80,6 +90,9 @@ def discover(root: Path) -> list[FoundFile]:
                     walk(full)
                 elif entry.is_file(follow_symlinks=True):
                     found.append(FoundFile(rel, full, _sha256(full), os.path.getsize(full), sniff(Path(full))))
+                else:
+                    # Opening a pipe or a device could block the run forever: report it, never open it.
+                    found.append(FoundFile(rel, full, "", 0, "special", f"not a regular file ({_special(full)})"))
             except OSError as exc:  # vanished or unreadable between listing and reading
                 found.append(FoundFile(rel, full, "", 0, "missing", f"cannot read file: {exc.strerror or exc}"))
 

@@ -48,8 +48,9 @@ def discover_task(evidence_dir: str) -> list[FoundFile]:
 def read_document_task(found: FoundFile, store_url: str | None = None, unit: str = "") -> Document:
     cached = False
     try:
-        extraction, cached = extract_cached(found, get_store(store_url))
-        doc = understand(found, extraction)
+        run_store = get_store(store_url)
+        extraction, cached = extract_cached(found, run_store)
+        doc = understand(found, extraction, run_store)
     except Exception as exc:  # a bug on one file must not lose the other files' results
         failed = Extraction(kind=found.kind, error_code="CORRUPT_FILE",
                             error_reason=f"internal error while reading: {exc.__class__.__name__}: {exc}")

@@ -32,7 +32,7 @@ from sqlalchemy import event
 from extractors.model import EXTRACTOR_VERSION, Extraction
 
 # The newest migration in pipeline/migrations/versions (tests/test_store.py keeps this honest).
-HEAD = "0001"
+HEAD = "0002"
 MIGRATIONS = Path(__file__).parent / "migrations"
 OFF = {"none", "off", "no", "false", "0", ""}
 _log = logging.getLogger("bukti.store")
@@ -83,6 +83,36 @@ extractions = sa.Table(
     sa.Column("data", sa.LargeBinary, nullable=False),    # zlib(JSON of Extraction.to_dict())
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
+
+
+understandings = sa.Table(
+    "understandings", metadata,
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("code_version", sa.String(64), primary_key=True),
+    sa.Column("data", sa.LargeBinary, nullable=False),    # zlib(JSON {doc_type, confidence, fields})
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+
+def understanding_version() -> str:
+    """Fingerprint of everything the understand stage runs (extractors/ code and vocabularies).
+
+    Classification and field extraction change more often than anyone remembers to bump a
+    version, so their cache is keyed by the code itself: any edit under extractors/ misses it."""
+    global _understanding_version
+    if _understanding_version is None:
+        import hashlib
+        import extractors
+        base = Path(extractors.__file__).parent
+        h = hashlib.sha256(EXTRACTOR_VERSION.encode())
+        for path in sorted(p for p in base.rglob("*") if p.suffix in (".py", ".yaml", ".yml", ".json", ".txt")):
+            h.update(path.relative_to(base).as_posix().encode())
+            h.update(path.read_bytes())
+        _understanding_version = h.hexdigest()[:32]
+    return _understanding_version
+
+
+_understanding_version: str | None = None
 
 
 def _now() -> dt.datetime:
@@ -213,6 +243,37 @@ class Store:
             conn.execute(stmt)
         return True
 
+    def get_understanding(self, sha256: str) -> tuple[str, float, Any] | None:
+        """(doc_type, confidence, Fields) cached for this content and this understand code."""
+        from extractors.model import Fields
+        if not sha256:
+            return None
+        with self.engine.connect() as conn:
+            data = conn.execute(sa.select(understandings.c.data).where(
+                understandings.c.sha256 == sha256,
+                understandings.c.code_version == understanding_version())).scalar()
+        if data is None:
+            return None
+        try:
+            d = json.loads(zlib.decompress(data))
+            return d["doc_type"], float(d["confidence"]), Fields.from_dict(d["fields"])
+        except (ValueError, TypeError, KeyError, zlib.error):
+            return None
+
+    def put_understanding(self, sha256: str, doc_type: str, confidence: float, fields: Any) -> None:
+        from dataclasses import asdict
+        if not sha256:
+            return
+        data = zlib.compress(json.dumps({"doc_type": doc_type, "confidence": confidence,
+                                         "fields": asdict(fields)}, ensure_ascii=False,
+                                        separators=(",", ":")).encode("utf-8"))
+        stmt = self._insert(understandings).values(sha256=sha256, code_version=understanding_version(),
+                                                   data=data, created_at=_now())
+        stmt = stmt.on_conflict_do_update(index_elements=["sha256", "code_version"],
+                                          set_={"data": stmt.excluded.data, "created_at": stmt.excluded.created_at})
+        with self._write_lock, self.engine.begin() as conn:
+            conn.execute(stmt)
+
     def extraction_counts(self) -> dict[str, int]:
         """Cached extractions per extractor version."""
         with self.engine.connect() as conn:
@@ -225,6 +286,8 @@ class Store:
         with self._write_lock, self.engine.begin() as conn:
             result = conn.execute(sa.delete(extractions).where(
                 extractions.c.extractor_version != keep_version))
+            conn.execute(sa.delete(understandings).where(
+                understandings.c.code_version != understanding_version()))
         return result.rowcount or 0
 
     # ------------------------------------------------------------------ runs

@@ -12,7 +12,7 @@ from rules.model import Document
 from .discover import FoundFile
 
 # What discovery could not read becomes the flag a reviewer needs to see.
-_SKIPPED_KINDS = {"link": "UNSUPPORTED_FILE", "missing": "CORRUPT_FILE"}
+_SKIPPED_KINDS = {"link": "UNSUPPORTED_FILE", "special": "UNSUPPORTED_FILE", "missing": "CORRUPT_FILE"}
 _log = logging.getLogger("bukti.understand")
 
 
@@ -46,10 +46,27 @@ def extract_cached(found: FoundFile, store=None) -> tuple[Extraction, bool]:
     return extraction, False
 
 
-def understand(found: FoundFile, extraction: Extraction) -> Document:
+def understand(found: FoundFile, extraction: Extraction, store=None) -> Document:
+    """`store` caches the result per content: a warm re-check then never loads the classifier."""
     doc = Document(path=found.path, sha256=found.sha256, size=found.size, kind=found.kind,
                    extraction=extraction)
     if extraction.error_code is None and extraction.text.strip():
+        from .store import cacheable
+        use_cache = store is not None and cacheable(extraction)
+        cached = None
+        if use_cache:
+            try:
+                cached = store.get_understanding(found.sha256)
+            except Exception as exc:
+                _log.warning("run store unreadable, classifying %s again: %s", found.path, exc)
+        if cached is not None:
+            doc.doc_type, doc.doc_type_confidence, doc.fields = cached
+            return doc
         doc.doc_type, doc.doc_type_confidence = classify(extraction)
         doc.fields = extract_fields(extraction, doc.doc_type)
+        if use_cache:
+            try:
+                store.put_understanding(found.sha256, doc.doc_type, doc.doc_type_confidence, doc.fields)
+            except Exception as exc:
+                _log.warning("run store unwritable, %s not cached: %s", found.path, exc)
     return doc

@@ -2,5 +2,11 @@ import os
 
 # One Tesseract thread per process (measured: threads fight over 2 cores), set before any OCR.
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-# The tests' Prefect runs must not touch a user's Prefect home or a running server.
+# The tests' Prefect runs must not touch a user's Prefect server.
 os.environ.pop("PREFECT_API_URL", None)
+
+# The same Prefect settings the CLI applies, before any test module imports Prefect (its logging
+# and settings are fixed at import).
+from pipeline.prefect_env import configure  # noqa: E402
+
+configure()

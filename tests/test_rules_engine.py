@@ -63,7 +63,7 @@ def test_indicator_results_and_document_indicators():
 def test_score_estimate():
     clean = evaluate(rf.clean_folder(), rf.profile(), rf.roster(), PACK).score
     assert clean["label"] == "estimate" and clean["pengungkit"] == 60 and clean["pengungkit_max"] == 60
-    assert clean["thresholds"] == {"WBBM": {"total": 85}, "WBK": {"total": 75}}
+    assert clean["thresholds"] == {"WBBM": 85, "WBK": 75}
     ev = evaluate(messy_folder(), rf.profile(), rf.roster(), PACK)
     s = ev.score
     assert s == evaluate(messy_folder(), rf.profile(), rf.roster(), PACK).score

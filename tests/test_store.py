@@ -232,3 +232,29 @@ def test_cli_store_flag_bad_value_exits_2(tmp_path):
     assert proc.returncode == 2, proc.stderr
     lines = [l for l in proc.stderr.splitlines() if l.strip()]
     assert len(lines) == 1 and "run store" in lines[0]
+
+
+def test_understanding_cache_round_trip_keyed_by_code(store, monkeypatch):
+    from extractors.model import Fields, Mention, Person, Signatory
+    fields = Fields(nomor="800/1/2024", tanggal="2024-01-15", title="Tim ZI", unit="Dinas A",
+                    signatory=Signatory(name="Dr. A", nip="197203151998031004", date="2024-01-15", page=2),
+                    people=[Person("B", None, "Ketua", 1)], dates=[Mention("2024-01-15", 1, "15 Januari 2024")])
+    store.put_understanding("a" * 64, "sk_tim_zi", 0.97, fields)
+    assert store.get_understanding("a" * 64) == ("sk_tim_zi", 0.97, fields)
+    # Any change to the understand code (its fingerprint) misses the cache.
+    monkeypatch.setattr(st, "_understanding_version", "something-else")
+    assert store.get_understanding("a" * 64) is None
+
+
+def test_understand_uses_the_cache(store, tmp_path, monkeypatch):
+    from pipeline import understand
+    calls = []
+    monkeypatch.setattr(understand, "classify", lambda ex: calls.append(1) or ("sop", 0.9))
+    monkeypatch.setattr(understand, "extract_fields", lambda ex, t: __import__("extractors.model").model.Fields(nomor="1"))
+    found = FoundFile("a.pdf", str(tmp_path / "a.pdf"), "9" * 64, 1, "pdf")
+    first = understand.understand(found, make_extraction(), store)
+    second = understand.understand(found, make_extraction(), store)
+    assert len(calls) == 1 and (second.doc_type, second.fields.nomor) == ("sop", "1") == (first.doc_type, "1")
+    # A page that failed is not a stable input: neither cached nor served from the cache.
+    understand.understand(found, make_extraction(error="timeout"), store)
+    assert len(calls) == 2

@@ -36,26 +36,34 @@ def _labels() -> list[str]:
     return [fold(lbl) for lbl in load_vocab("patterns")["issue_date"]["labels"]]
 
 
+# "Label : value", or a table row whose cells are joined by "|" (OCR of ruled tables) or a tab (DOCX)
+_LABEL_SEP = re.compile(r"^\s*\|?\s*(?P<label>[^:|\t]{2,40}?)\s*[:|\t]\s*(?P<value>.*)$")
+
+
 def _labelled_date(doc: DocText) -> tuple[str | None, str | None]:
     """(full ISO date, month-only "YYYY-MM") of the best labelled date line."""
     best: tuple[int, str | None, str | None] | None = None
     for ln in doc.lines:
-        if ":" not in ln.text:
-            continue
-        label, value = ln.text.split(":", 1)
-        f = fold(label).strip()
-        if f.startswith("HARI"):
-            f = fold("hari tanggal")
+        m = _LABEL_SEP.match(ln.text)
+        label_f = fold(m.group("label")).strip() if m else None
+        if label_f and label_f.startswith("HARI"):
+            label_f = fold("hari tanggal")
         for rank, lbl in enumerate(_labels()):
-            if f == lbl or f == lbl.replace(" ", ""):
-                d = find_dates(value)
-                m = find_month_years(value) if not d else []
-                if d or m:
-                    cand = (rank, d[0].value.isoformat() if d else None,
-                            m[0].iso if m else None)
-                    if best is None or rank < best[0]:
-                        best = cand
-                break
+            if label_f is not None and (label_f == lbl or label_f == lbl.replace(" ", "")):
+                value = m.group("value")
+            elif " " in lbl and ln.folded.startswith(lbl + " "):
+                # a ruled identity table drawn without separators in the text layer
+                # ("Tanggal Pembuatan 5 Januari 2024"); one-word labels are too common for this
+                value = ln.text
+            else:
+                continue
+            d = find_dates(value)
+            mo = find_month_years(value) if not d else []
+            if d or mo:
+                cand = (rank, d[0].value.isoformat() if d else None, mo[0].iso if mo else None)
+                if best is None or rank < best[0]:
+                    best = cand
+            break
     return (best[1], best[2]) if best else (None, None)
 
 

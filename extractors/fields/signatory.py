@@ -101,8 +101,30 @@ def place_date(line: str) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _block_at(doc: DocText, k: int) -> Block | None:
-    lines = doc.lines
+class _Column:
+    """The lines of a document seen through one column of a side-by-side signature table, whose
+    cells the DOCX reader joins with tabs ("Saksi,\t\tYang Mencanangkan,"): a block is read from
+    its own column, so two signers' names on one line are not taken as one name."""
+
+    def __init__(self, lines: list[Line], col: int):
+        self.lines, self.col = lines, col
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def __getitem__(self, i: int) -> Line:
+        ln = self.lines[i]
+        if "\t" not in ln.text:
+            return ln
+        cells = ln.text.split("\t")
+        if self.col >= len(cells):
+            return Line(ln.i, ln.page, "", ln.start + len(ln.text), ln.markers)
+        off = sum(len(c) + 1 for c in cells[:self.col])
+        return Line(ln.i, ln.page, cells[self.col], ln.start + off, ln.markers)
+
+
+def _block_at(doc: DocText, k: int, col: int | None = None) -> Block | None:
+    lines = doc.lines if col is None else _Column(doc.lines, col)
     m = _NIP_LINE.match(lines[k].text)
     if not m:
         return None
@@ -179,8 +201,12 @@ def signature_blocks(doc: DocText) -> list[Block]:
     """Every signature block, in document order (a block needs a name and a jabatan or date)."""
     out = []
     for ln in doc.lines:
-        if _NIP_LINE.match(ln.text):
-            b = _block_at(doc, ln.i)
+        if "\t" in ln.text:
+            cols = [c for c, cell in enumerate(ln.text.split("\t")) if _NIP_LINE.match(cell)]
+        else:
+            cols = [None] if _NIP_LINE.match(ln.text) else []
+        for col in cols:
+            b = _block_at(doc, ln.i, col)
             if b and (b.signatory.jabatan or b.signatory.date or b.signatory.place):
                 out.append(b)
     return out

@@ -25,7 +25,9 @@ def _cfg() -> dict:
     phrases = {t: [fold(e["phrase"]) for e in spec["evidence"] if e["weight"] >= 2.0]
                for t, spec in dt["types"].items()}
     return {"stops": {f"SECTION:{s}" for s in mk["title_stops"]} | {"JABATAN"},
-            "phrases": phrases, "threshold": dt["match"]["threshold"]}
+            "phrases": phrases, "threshold": dt["match"]["threshold"],
+            "heading_stops": [re.compile(p, re.I) for p in mk["heading"]["stops"]],
+            "phrase_only": set(mk["heading"]["phrase_only"])}
 
 
 def _upperish(text: str) -> bool:
@@ -71,27 +73,43 @@ def _nama_sop(doc: DocText) -> str | None:
     return None
 
 
+def _heading_start(lines: list[Line], phrases: list[str], threshold: float) -> int | None:
+    """Index of the first line carrying a title phrase. Headings are written in capitals, so an
+    upper-case line wins over prose that merely mentions the phrase."""
+    fallback = None
+    for k, ln in enumerate(lines):
+        f = ln.folded
+        if len(f) < 5 or len(f) > max(_MAX_HEADING_LINE, 3 * min(len(p) for p in phrases)):
+            continue
+        if any(fuzz.partial_ratio(p, f) >= threshold for p in phrases):
+            if _upperish(ln.text):
+                return k
+            if fallback is None:
+                fallback = k
+    return fallback
+
+
 def heading(doc: DocText, doc_type: str) -> str | None:
     if doc.first_page is None:
         return None
     cfg = _cfg()
     lines = doc.nonblank(doc.page_lines(doc.first_page))[:_HEADING_LINES]
     phrases = cfg["phrases"].get(doc_type) or [p for ps in cfg["phrases"].values() for p in ps]
-    start = None
-    for k, ln in enumerate(lines):
-        f = ln.folded
-        if len(f) >= 5 and any(fuzz.partial_ratio(p, f) >= cfg["threshold"]
-                               and len(f) <= len(p) * 3 for p in phrases):
-            start = k
-            break
+    start = _heading_start(lines, phrases, cfg["threshold"])
     if start is None:
         return None
-    parts = [lines[start].text.strip()]
-    # the heading continues on the following upper-case lines, up to a blank line
-    for ln in doc.lines[lines[start].i + 1:lines[start].i + 4]:
-        if ln.blank or ln.page != lines[start].page or not _upperish(ln.text):
+    first = lines[start]
+    parts = [first.text.strip()]
+    if doc_type in cfg["phrase_only"]:
+        return collapse_ws(parts[0]).strip(" :;,")
+    # the heading continues on the following upper-case lines, up to a blank line, the unit's name
+    # (the kop repeated under the title) or the first part of the body ("BAB I PENDAHULUAN")
+    for ln in doc.lines[first.i + 1:first.i + 5]:
+        if ln.blank or ln.page != first.page or not _upperish(ln.text):
             break
-        if ln.leading() & (cfg["stops"] | {"SECTION:TENTANG"}) or ":" in ln.text:
+        if ln.leading() & (cfg["stops"] | {"SECTION:TENTANG", "UNIT"}) or ":" in ln.text:
+            break
+        if any(p.match(ln.text) for p in cfg["heading_stops"]):
             break
         if len(ln.text.strip()) > _MAX_HEADING_LINE:
             break
