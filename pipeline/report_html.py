@@ -12,7 +12,6 @@ import base64
 import hashlib
 import json
 import os
-import tempfile
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
@@ -22,6 +21,8 @@ from urllib.parse import quote
 import jinja2
 import yaml
 from markupsafe import Markup
+
+from pipeline.output import atomic_write_bytes
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -53,26 +54,6 @@ def ui_strings(lang: str | None) -> dict[str, Any]:
 
 def report_lang(report: dict[str, Any]) -> str:
     return "en" if report.get("lang") == "en" else "id"
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write next to the target then rename, so a reader never sees a half-written file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 def fmt_num(value: Any, lang: str, digits: int = 1) -> str:

@@ -6,8 +6,7 @@ so every string cell is forced to the string type: a file name or snippet like
 """
 from __future__ import annotations
 
-import os
-import tempfile
+import io
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -17,6 +16,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from pipeline.output import atomic_write_bytes
 from pipeline.report_html import fmt_value, report_lang, ui_strings
 
 HEADER_FILL = PatternFill("solid", fgColor="E8EEF4")
@@ -158,18 +158,7 @@ def write_xlsx(report: dict[str, Any], out_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "report.xlsx"
     wb = build_workbook(report)
-    fd, tmp = tempfile.mkstemp(prefix=".report.xlsx.", suffix=".tmp", dir=out_dir)
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    atomic_write_bytes(path, buffer.getvalue())
     return path

@@ -17,7 +17,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO
 
-from pipeline.report_html import atomic_write_bytes, ui_strings
+from pipeline.output import atomic_write_bytes
+from pipeline.report_html import ui_strings
 
 REVIEW_FILE = "review.json"
 DEFAULT_REPORT_DIR = "bukti-report"
