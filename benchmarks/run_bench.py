@@ -270,9 +270,8 @@ def main(argv: list[str] | None = None) -> int:
         server("stop", env)
     if not args.no_ephemeral:
         # Same warm re-check without the long-lived server: Prefect's per-command start-up.
+        # (Same store: a copy of the .sqlite file alone would miss what is still in its WAL.)
         env_eph = {**env, "BUKTI_HOME": str(work / "home-ephemeral")}
-        shutil.copy(work / "store.sqlite", work / "store-eph.sqlite")
-        env_eph["BUKTI_STORE"] = str(work / "store-eph.sqlite")
         results["warm_ephemeral"] = run_check("warm-ephemeral", unit, out, env_eph, logs)
 
     (work / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")

@@ -164,8 +164,8 @@ _CAPS_FIX = str.maketrans({"l": "I", "0": "O", "1": "I", "5": "S", "|": "I"})
 
 
 def _caps_word(w: str, min_letters: int) -> str:
-    if min_letters <= 1 and w == "l":
-        return "I"
+    if min_letters <= 1 and w in ("l", "|"):
+        return "I"  # "TRIWULAN |": a lone bar between capitals is the Roman one
     letters = [c for c in w if c.isalpha() and c != "l"]
     if len(letters) >= min_letters and all(c.isupper() for c in letters) \
             and sum(c.isdigit() for c in w) * 2 < len(w):

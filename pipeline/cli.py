@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         from .review import review_main
         return review_main(argv[1:])
     if argv and argv[0] in ("nightly", "serve", "server"):
-        from .nightly import cli_main
+        from .serve import cli_main
         return cli_main(argv[0], argv[1:])
     parser = _Parser(prog="bukti", description="Periksa bukti dukung Zona Integritas (LKE PermenPAN-RB 90/2021).")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)

@@ -14,6 +14,15 @@ import sys
 from pathlib import Path
 
 DEPLOYMENT_NAME = "nightly"
+UNIT_FILES = ("unit.yaml", "unit.yml")
+
+
+def find_units(root: Path) -> list[Path]:
+    """Sub-folders of ROOT (one level) that hold a unit profile, in a stable order."""
+    root = Path(root)
+    units = [p for p in root.iterdir()
+             if p.is_dir() and not p.name.startswith(".") and any((p / f).is_file() for f in UNIT_FILES)]
+    return sorted(units, key=lambda p: p.name)
 
 
 def parameters(root: Path, out_root: Path, rules: str | None, lang: str, store: str | None) -> dict:
@@ -53,3 +62,84 @@ def _run_soon(flow_obj, name: str, params: dict, cron: str) -> None:
     from prefect.deployments import run_deployment
     flow_obj.to_deployment(name=name, cron=cron, parameters=params).apply()
     run_deployment(f"{flow_obj.name}/{name}", timeout=0)
+
+
+# ---------------------------------------------------------------------- command line
+
+def _usage_error(prog: str, line: str) -> int:
+    print(f"{prog}: {line}", file=sys.stderr)
+    return 2
+
+
+def _parse(prog: str, argv: list[str], *, cron: bool):
+    import argparse
+
+    class Parser(argparse.ArgumentParser):
+        def error(self, message):  # one line, exit 2, as `bukti check` does
+            raise SystemExit(_usage_error(self.prog, f"{message} (see '{self.prog} --help')"))
+
+    p = Parser(prog=prog)
+    p.add_argument("root", help="folder holding one sub-folder per unit, each with its unit.yaml")
+    p.add_argument("--out", help="reports: OUT/<unit-folder>/report.* and OUT/index.html "
+                                 "(default: ./bukti-nightly)")
+    p.add_argument("--rules", help="rule pack: lke-2021 (default) or a path to a pack")
+    p.add_argument("--lang", choices=("id", "en"), default="id")
+    p.add_argument("--store", help="run store: SQLite file or database URL (default: $BUKTI_STORE "
+                                   "or store.sqlite in bukti's data folder)")
+    if cron:
+        p.add_argument("--cron", default="0 1 * * *", help="schedule, cron syntax (default: 01:00 daily)")
+        p.add_argument("--name", default="nightly", help="deployment name (default: nightly)")
+        p.add_argument("--run-now", action="store_true", help="also start one run at once")
+    return p.parse_args(argv)
+
+
+def _validate(prog: str, args) -> tuple[Path, Path] | int:
+    root = Path(args.root)
+    if not root.is_dir():
+        return _usage_error(prog, f"not a folder: {root}")
+    root = root.resolve()
+    if not find_units(root):
+        return _usage_error(prog, f"no unit folders (sub-folders with unit.yaml) under {root}")
+    out = Path(args.out or "bukti-nightly").resolve()
+    if out == root or root in out.parents:
+        return _usage_error(prog, f"the report folder must not be inside the evidence root: {out}")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return _usage_error(prog, f"cannot write the report folder: {out} ({exc.strerror or exc})")
+    from pipeline.store import StoreError, check_store
+    try:
+        check_store(args.store)
+    except StoreError as exc:
+        return _usage_error(prog, exc.message(args.lang))
+    return root, out
+
+
+def cli_main(command: str, argv: list[str]) -> int:
+    """`bukti nightly|serve|server`. Kept free of Prefect imports until the API server is chosen:
+    Prefect reads its settings once, when first imported."""
+    if command == "server":
+        from pipeline import server
+        return server.main(argv)
+    prog = f"bukti {command}"
+    args = _parse(prog, argv, cron=command == "serve")
+    checked = _validate(prog, args)
+    if isinstance(checked, int):
+        return checked
+    root, out = checked
+    if command == "serve":
+        serve(root, out, args.cron, rules=args.rules, lang=args.lang, store=args.store,
+              name=args.name, run_now=args.run_now)
+        return 0
+    from pipeline import progress
+    from pipeline.nightly import nightly_flow
+    from pipeline.prefect_env import configure
+    print(f"Prefect: {configure()}", file=sys.stderr)
+    with progress.use(progress.for_stream(sys.stderr)):
+        index = nightly_flow(str(root), str(out), rules=args.rules, lang=args.lang, store=args.store)
+    s = index["summary"]
+    print(f"{s['units']} units: {s['checked']} checked, {s['failed']} not checked, "
+          f"{s['units_with_errors']} with errors; flags: {s['flags']['error']} error, "
+          f"{s['flags']['warning']} warning, {s['flags']['info']} info")
+    print(f"Index: {out / 'index.html'}")
+    return 1 if (s["units_with_errors"] or s["failed"]) else 0

@@ -53,7 +53,9 @@ def _is_noise(ln: Line) -> bool:
         return True
     if set(ln.text.strip()) <= set("._-–…()[]"):
         return True
-    return t in _cfg()["noise"] or (len(t) <= 5 and t.replace(" ", "") in {"TTD", "TTDS", "CAP"})
+    # two letters are no jabatan or name: OCR of the signature stroke or the stamp ("TT", "K")
+    return t in _cfg()["noise"] or (len(t) <= 5 and t.replace(" ", "") in {"TTD", "TTDS", "CAP"}) \
+        or len(t.replace(" ", "")) <= 2
 
 
 def is_pangkat(text: str) -> bool:
@@ -102,29 +104,49 @@ def place_date(line: str) -> tuple[str | None, str | None]:
 
 
 class _Column:
-    """The lines of a document seen through one column of a side-by-side signature table, whose
-    cells the DOCX reader joins with tabs ("Saksi,\t\tYang Mencanangkan,"): a block is read from
-    its own column, so two signers' names on one line are not taken as one name."""
+    """The lines of a document seen through one column of side-by-side signature blocks, so that
+    two signers' names on one line are not read as one name. DOCX tables give cells joined by
+    tabs ("Saksi,\t\tYang Mencanangkan,"): the column is a cell index. OCR gives lines with
+    column segments (see _doc.Line.segments): the column is the horizontal span of the NIP, and
+    a line keeps the segments that overlap it."""
 
-    def __init__(self, lines: list[Line], col: int):
-        self.lines, self.col = lines, col
+    def __init__(self, lines: list[Line], col: int | None = None, span: tuple[int, int] | None = None):
+        self.lines, self.col, self.span = lines, col, span
 
     def __len__(self) -> int:
         return len(self.lines)
 
     def __getitem__(self, i: int) -> Line:
         ln = self.lines[i]
-        if "\t" not in ln.text:
-            return ln
-        cells = ln.text.split("\t")
-        if self.col >= len(cells):
-            return Line(ln.i, ln.page, "", ln.start + len(ln.text), ln.markers)
-        off = sum(len(c) + 1 for c in cells[:self.col])
-        return Line(ln.i, ln.page, cells[self.col], ln.start + off, ln.markers)
+        if self.col is not None and "\t" in ln.text:
+            cells = ln.text.split("\t")
+            if self.col >= len(cells):
+                return Line(ln.i, ln.page, "", ln.start + len(ln.text), ln.markers)
+            off = sum(len(c) + 1 for c in cells[:self.col])
+            return Line(ln.i, ln.page, cells[self.col], ln.start + off, ln.markers)
+        if self.span is not None and ln.segments and len(ln.segments) > 1:
+            lo, hi = self.span
+            keep = [sg for sg in ln.segments if sg[2] < hi and sg[3] > lo]
+            if not keep:
+                return Line(ln.i, ln.page, "", ln.start + len(ln.text), ln.markers)
+            a, b = keep[0][0], keep[-1][1]
+            return Line(ln.i, ln.page, ln.text[a:b], ln.start + a, ln.markers)
+        return ln
 
 
-def _block_at(doc: DocText, k: int, col: int | None = None) -> Block | None:
-    lines = doc.lines if col is None else _Column(doc.lines, col)
+def _columns(ln: Line) -> list[_Column | None]:
+    """One reading per NIP on the line: None for a plain line, else the column of each NIP."""
+    if "\t" in ln.text:
+        return [_Column([], col=c) for c, cell in enumerate(ln.text.split("\t")) if _NIP_LINE.match(cell)]
+    if ln.segments:
+        out = [_Column([], span=(sg[2], sg[3])) for sg in ln.segments if _NIP_LINE.match(ln.text[sg[0]:sg[1]])]
+        if out:
+            return out
+    return [None] if _NIP_LINE.match(ln.text) else []
+
+
+def _block_at(doc: DocText, k: int, col: _Column | None = None) -> Block | None:
+    lines = doc.lines if col is None else _Column(doc.lines, col.col, col.span)
     m = _NIP_LINE.match(lines[k].text)
     if not m:
         return None
@@ -201,11 +223,7 @@ def signature_blocks(doc: DocText) -> list[Block]:
     """Every signature block, in document order (a block needs a name and a jabatan or date)."""
     out = []
     for ln in doc.lines:
-        if "\t" in ln.text:
-            cols = [c for c, cell in enumerate(ln.text.split("\t")) if _NIP_LINE.match(cell)]
-        else:
-            cols = [None] if _NIP_LINE.match(ln.text) else []
-        for col in cols:
+        for col in _columns(ln):
             b = _block_at(doc, ln.i, col)
             if b and (b.signatory.jabatan or b.signatory.date or b.signatory.place):
                 out.append(b)

@@ -104,8 +104,11 @@ def heading(doc: DocText, doc_type: str) -> str | None:
         return collapse_ws(parts[0]).strip(" :;,")
     # the heading continues on the following upper-case lines, up to a blank line, the unit's name
     # (the kop repeated under the title) or the first part of the body ("BAB I PENDAHULUAN")
-    for ln in doc.lines[first.i + 1:first.i + 5]:
-        if ln.blank or ln.page != first.page or not _upperish(ln.text):
+    taken = 0
+    for ln in doc.lines[first.i + 1:first.i + 8]:
+        if ln.blank:
+            continue  # OCR puts paragraph breaks between the lines of a spaced-out heading
+        if taken >= 3 or ln.page != first.page or not _upperish(ln.text):
             break
         if ln.leading() & (cfg["stops"] | {"SECTION:TENTANG", "UNIT"}) or ":" in ln.text:
             break
@@ -114,6 +117,7 @@ def heading(doc: DocText, doc_type: str) -> str | None:
         if len(ln.text.strip()) > _MAX_HEADING_LINE:
             break
         parts.append(ln.text.strip())
+        taken += 1
     return collapse_ws(" ".join(parts)).strip(" :;,")
 
 

@@ -54,6 +54,8 @@ def cut_unit(raw: str) -> tuple[str, str] | None:
         stopped = False
         for w in words:
             bare = w.strip(",;:()")
+            if not out and not any(c.isalnum() for c in bare):
+                continue  # OCR specks before the name ("@ DINAS …")
             f = fold(bare)
             if out and (f in cfg["stops"] or any(c.isdigit() for c in bare) or not bare):
                 stopped = True
@@ -120,13 +122,13 @@ def find_unit(doc: DocText, mentions: list[Mention]) -> str | None:
         parts: list[str] = []
         page = doc.page_lines(doc.first_page)
         after = page[kop[gov_at].i - page[0].i + 1:]
-        for ln in after[:6]:
+        for ln in after[:8]:
             if ln.blank:
-                if parts:
-                    break  # the kop ends at the first blank line after the unit's name
-                continue
+                continue  # OCR puts paragraph breaks between the lines of a spaced-out kop
             if _is_kop_noise(ln) or "SECTION:KEPUTUSAN" in ln.leading():
                 break
+            if parts and not _upper(ln.text.split()):
+                break  # the kop is in capitals; what follows it is not
             if not parts and not any(mk.label == "UNIT" for mk in ln.markers):
                 # a parent organisation line is allowed before the unit ("DINAS KESEHATAN" then
                 # "UPTD PUSKESMAS …"): keep scanning
