@@ -65,7 +65,11 @@ def discover(root: Path) -> list[FoundFile]:
         seen_dirs.add((st.st_dev, st.st_ino))
         try:
             entries = sorted(os.scandir(directory), key=lambda e: os.fsencode(e.name))
-        except OSError:
+        except OSError as exc:
+            # A folder we cannot list hides evidence: say so rather than report it as absent.
+            if directory != str(root):
+                found.append(FoundFile(_rel(root, directory), directory, "", 0, "missing",
+                                       f"cannot read folder: {exc.strerror or exc}"))
             return
         for entry in entries:
             full = entry.path

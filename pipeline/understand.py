@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 from extractors.classify import classify
 from extractors.extract import extract_file
@@ -38,12 +39,21 @@ def extract_cached(found: FoundFile, store=None) -> tuple[Extraction, bool]:
             return cached, True
     from pathlib import Path
     extraction = extract_file(Path(found.abspath), found.kind)
-    if store is not None:
+    # A file that vanished or changed while it was read gives a result about no stable content:
+    # caching it under the discovered sha256 would pin that failure on the file for good.
+    if store is not None and _unchanged(found):
         try:
             store.put_extraction(found.sha256, extraction)
         except Exception as exc:
             _log.warning("run store unwritable, %s not cached: %s", found.path, exc)
     return extraction, False
+
+
+def _unchanged(found: FoundFile) -> bool:
+    try:
+        return os.stat(found.abspath).st_size == found.size
+    except OSError:
+        return False
 
 
 def understand(found: FoundFile, extraction: Extraction, store=None) -> Document:

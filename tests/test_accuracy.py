@@ -110,7 +110,8 @@ def _count(items) -> dict:
 def _run(name: str, build, seed: int, tmp: Path) -> Corpus:
     root = tmp / name
     t0 = time.monotonic()
-    manifest = build(root, seed, N_DOCS)
+    # rendering a scan costs seconds per page; two processes halve the wait on two cores
+    manifest = build(root, seed, N_DOCS, workers=2)
     entries = [d for d in manifest["documents"] if d["truth"]]
     with ThreadPoolExecutor(max_workers=DOC_WORKERS) as pool:
         outcomes = list(pool.map(lambda e: _understand(root, e), entries))

@@ -253,3 +253,59 @@ def test_second_writer_of_a_report_dir_gets_exit_2(tmp_path, capsys):
     assert len(lines) == 1 and str(out) in lines[0], lines
     assert (out / "report.json").read_text() == '{"earlier": true}'
     assert not list(out.glob("*.tmp")) and not list(out.glob(".*.tmp"))
+
+
+# ---------------------------------------------------------------- unit level: no Prefect run
+
+def test_unreadable_file_and_folder_are_flagged_not_dropped(tmp_path, monkeypatch):
+    """Permission denied (simulated: the tests run as root, for whom chmod 000 changes nothing)."""
+    from pipeline import discover as disc
+    from pipeline.understand import extract
+    ev = tmp_path / "ev"
+    (ev / "terkunci").mkdir(parents=True)
+    (ev / "terkunci" / "sk.pdf").write_bytes(hostile.text_pdf_bytes())
+    (ev / "dilarang.pdf").write_bytes(hostile.text_pdf_bytes(tag="dilarang"))
+    (ev / "baik.pdf").write_bytes(hostile.text_pdf_bytes(tag="baik"))
+    real_scandir, real_sha = os.scandir, disc._sha256
+
+    def scandir(path):
+        if str(path).endswith("terkunci"):
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    def sha(path):
+        if path.endswith("dilarang.pdf"):
+            raise PermissionError(13, "Permission denied")
+        return real_sha(path)
+
+    monkeypatch.setattr(disc.os, "scandir", scandir)
+    monkeypatch.setattr(disc, "_sha256", sha)
+    found = {f.path: f for f in disc.discover(ev)}
+    assert sorted(found) == ["baik.pdf", "dilarang.pdf", "terkunci"]
+    for path, what in (("dilarang.pdf", "cannot read file"), ("terkunci", "cannot read folder")):
+        ex = extract(found[path])
+        assert ex.error_code == "CORRUPT_FILE" and what in ex.error_reason and "Permission denied" in ex.error_reason
+    assert extract(found["baik.pdf"]).error_code is None
+
+
+def test_a_file_that_vanished_mid_read_is_not_cached(tmp_path):
+    from pipeline.discover import discover
+    from pipeline.store import Store
+    from pipeline.understand import extract_cached
+    ev = tmp_path / "ev"
+    ev.mkdir()
+    (ev / "sk.pdf").write_bytes(hostile.text_pdf_bytes())
+    [found] = discover(ev)
+    (ev / "sk.pdf").unlink()
+    store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    try:
+        ex, cached = extract_cached(found, store)
+        assert ex.error_code == "CORRUPT_FILE" and "No such file" in ex.error_reason and not cached
+        # When the file is back, it is read, not answered with the old failure.
+        assert store.get_extraction(found.sha256) is None
+        (ev / "sk.pdf").write_bytes(hostile.text_pdf_bytes())
+        ex, cached = extract_cached(found, store)
+        assert ex.error_code is None and not cached
+        assert extract_cached(found, store)[1]
+    finally:
+        store.close()

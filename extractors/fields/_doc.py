@@ -121,6 +121,11 @@ def _layout(raw_text: str, words: list[Word]) -> list[list[Word]] | None:
     lines = _ocr_lines(raw_text, words)
     if not lines:
         return None
+    long = [w for w in words if len(w.text) >= 3]
+    if sum(w.height > w.width for w in long) * 2 > len(long):
+        # Tesseract read a page lying on its side as vertical text: the text is right but the
+        # boxes run top to bottom, so its own order is the only one to trust
+        return None
     height = _median([w.height for w in words if w.height > 0]) or 1.0
     pieces = []
     for chunk in lines:

@@ -66,7 +66,7 @@ def is_pangkat(text: str) -> bool:
 
 def _clean_name(s: str) -> str:
     s = collapse_ws(s.replace("_", " "))
-    s = s.strip(" ()[]:;|")
+    s = s.strip(" ()[]:;|\"'\u2018\u2019\u201c\u201d")  # OCR reads stamp ink as quote marks
     return repair_name(s.rstrip(","))
 
 
