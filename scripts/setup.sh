@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 apt_packages=(tesseract-ocr tesseract-ocr-ind tesseract-ocr-eng tesseract-ocr-osd)
 extras="."
 if [[ "${1:-}" == "--test" ]]; then
-  apt_packages+=(chromium poppler-utils)
+  apt_packages+=(chromium poppler-utils fonts-liberation)
   extras=".[test]"
 fi
 

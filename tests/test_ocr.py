@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 import pytesseract
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image
 
 from extractors import limits, ocr
+from fixtures.render.page_image import page_image
 from extractors.extract import extract_file
 from extractors.sniff import sniff
 
-FONT = "/usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf"
 LINES = [
     "KEPUTUSAN KEPALA DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL",
     "NOMOR 800/123/435.201/2024",
@@ -29,14 +29,7 @@ EXPECTED = {"KEPUTUSAN", "KEPENDUDUKAN", "INTEGRITAS", "Menimbang", "korupsi",
 
 
 def render_text(lines=LINES, width=1654, font_px=36) -> Image.Image:
-    """A clean page fragment at ~200 dpi; small so that each OCR pass stays ~1 s."""
-    font = ImageFont.truetype(FONT, font_px)
-    step = int(font_px * 1.6)
-    img = Image.new("L", (width, 160 + step * len(lines)), 255)
-    draw = ImageDraw.Draw(img)
-    for i, line in enumerate(lines):
-        draw.text((90, 80 + i * step), line, font=font, fill=0)
-    return img
+    return page_image(lines, width=width, font_px=font_px)
 
 
 def found(text: str) -> set[str]:
