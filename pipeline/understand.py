@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 
 from extractors.classify import classify
 from extractors.extract import extract_file
@@ -37,7 +38,6 @@ def extract_cached(found: FoundFile, store=None) -> tuple[Extraction, bool]:
             cached = None
         if cached is not None:
             return cached, True
-    from pathlib import Path
     extraction = extract_file(Path(found.abspath), found.kind)
     # A file that vanished or changed while it was read gives a result about no stable content:
     # caching it under the discovered sha256 would pin that failure on the file for good.
