@@ -35,7 +35,7 @@ def unreadable(ctx: CheckContext):
         ex = doc.extraction
         if ex.error_code in ("CORRUPT_FILE", "UNSUPPORTED_FILE"):
             continue
-        chars = sum(1 for ch in ex.text if not ch.isspace())
+        chars = len("".join(ex.text.split()))  # non-space characters, at C speed
         if ex.error_code == "UNREADABLE":
             yield ctx.flag(documents=[doc], found=ex.error_reason or "unreadable", expected=None,
                            variant="error", chars=chars)
