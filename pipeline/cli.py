@@ -86,17 +86,15 @@ def _validate_check(args) -> tuple[Path, Path]:
     return evidence, out
 
 
-def cmd_check(args) -> int:
+def cmd_check(args, prefect_mode: str) -> int:
     evidence, out = _validate_check(args)
     lang = args.lang
     from . import progress
     from .output import OutputLocked, locked
-    from .prefect_env import configure
 
-    mode = configure()
     started = time.monotonic()
     print(text("cli", "starting", lang, path=evidence), file=sys.stderr)
-    print(text("cli", "prefect_mode", lang, mode=mode), file=sys.stderr)
+    print(text("cli", "prefect_mode", lang, mode=prefect_mode), file=sys.stderr)
     try:
         with locked(out), progress.use(progress.for_stream(sys.stderr)):
             from .flow import check_flow
@@ -120,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     # Prefect reads its settings once, at import: point it at a running `bukti server` before
     # anything (input validation imports pipeline.flow) imports it.
     from .prefect_env import configure
-    configure()
+    prefect_mode = configure()
     if argv and argv[0] == "review":
         from .review import review_main
         return review_main(argv[1:])
@@ -136,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("server", help="long-lived local Prefect server: bukti server start|stop|status")
     args = parser.parse_args(argv)
     try:
-        return {"check": cmd_check}[args.command](args)
+        return cmd_check(args, prefect_mode)
     except KeyboardInterrupt:
         return 130
     except SystemExit:
