@@ -34,7 +34,6 @@ REPO = HERE.parent
 WORK = HERE / "work"
 CORES = os.cpu_count() or 1
 TESS_ARGS = ["-l", "ind+eng", "--psm", "3", "--oem", "1"]   # as extractors/ocr.py calls it
-OCR_DPI = 300
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -146,9 +145,12 @@ def run_check(label: str, unit: Path, out: Path, env: dict[str, str], log_dir: P
 
 
 def scanned_images(unit: Path, manifest: dict, dest: Path) -> dict[str, list[Path]]:
-    """The page images OCR reads: scanned PDF pages rendered at 300 dpi, image files' frames."""
+    """The page images OCR reads: scanned PDF pages rendered as extractors.pdf renders them
+    (300 dpi, grey), image files' frames."""
     import pypdfium2 as pdfium
     from PIL import Image, ImageSequence
+
+    from extractors.pdf import render_page
     out: dict[str, list[Path]] = {}
     for f in manifest["files"]:
         if not f["scanned_pages"]:
@@ -159,7 +161,7 @@ def scanned_images(unit: Path, manifest: dict, dest: Path) -> dict[str, list[Pat
             doc = pdfium.PdfDocument(str(src))
             for i in range(len(doc)):
                 p = dest / f"{stem}.{i + 1:03d}.png"
-                doc[i].render(scale=OCR_DPI / 72, grayscale=True).to_pil().save(p)
+                render_page(doc, i)[0].save(p)
                 paths.append(p)
             doc.close()
         else:

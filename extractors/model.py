@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 # Bump when extraction output changes in a way that must invalidate cached results.
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"
 
 
 @dataclass
@@ -57,8 +57,12 @@ class Extraction:
         confs = [p.confidence for p in self.pages if p.source == "ocr" and p.confidence is not None]
         return round(sum(confs) / len(confs), 1) if confs else None
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    def to_dict(self, words: bool = True) -> dict[str, Any]:
+        d = asdict(self)
+        if not words:
+            for page in d["pages"]:
+                page["words"] = None
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Extraction":

@@ -201,10 +201,14 @@ def estimate_skew(img: Image.Image, max_angle: float = 4.0) -> float:
 
 def deskew(img: Image.Image) -> tuple[Image.Image, float]:
     angle = estimate_skew(img)
-    # Tesseract copes with a few tenths of a degree; rotating costs ~100 ms and blurs.
+    # Tesseract copes with a few tenths of a degree.
     if abs(angle) < 0.3:
         return img, 0.0
-    return img.rotate(angle, resample=Image.BICUBIC, expand=True, fillcolor=255), angle
+    # Nearest-neighbour on the same canvas: ~30 ms on an A4 page at 300 dpi where bicubic with
+    # an expanded canvas took ~400 ms, and the bigger canvas cost Tesseract ~9 % more time, for
+    # the same reading (measured on the bench scans). Within ±4° the corners that leave the
+    # canvas lie in the page margin.
+    return img.rotate(angle, resample=Image.NEAREST, expand=False, fillcolor=255), angle
 
 
 # ---------------------------------------------------------------- tesseract

@@ -136,6 +136,67 @@ def test_people_table_goes_to_tables(tmp_path):
     assert ex.tables == [[list(r) for r in rows]]
 
 
+def _plumber_people_tables(path, pages):
+    """What pdfplumber finds on those pages, kept to tables headed by a Nama column."""
+    from extractors import pdf_tables
+    from extractors.pdf import _tables
+    return [t for t in _tables(path, pages) if any(pdf_tables._kind(c or "") == "name" for c in t[0])]
+
+
+def test_wrapped_cells_and_signature_below_table(tmp_path, monkeypatch):
+    import pdfplumber
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Times", size=10)
+    pdf.cell(0, 8, "DAFTAR AGEN PERUBAHAN", new_x="LMARGIN", new_y="NEXT")
+    rows = [("No", "Nama", "NIP", "Jabatan", "Keterangan"),
+            ("1.", "Rahmat Hakim, S.AP.", NIPS[0], "Kepala Subbagian Perencanaan dan Keuangan Daerah", "Agen Perubahan"),
+            ("2.", "Eko Mustofa, S.IP.", NIPS[1], "Kepala Subbagian Umum dan Kepegawaian", "Agen Perubahan"),
+            ("3.", "Zainal Firmansyah", NIPS[2], "Operator Layanan", "Agen Perubahan")]
+    with pdf.table(col_widths=(8, 30, 30, 40, 25)) as table:
+        for r in rows:
+            row = table.row()
+            for cell in r:
+                row.cell(cell)
+    pdf.ln(20)
+    for line in ("Kepala Dinas Kependudukan dan Pencatatan Sipil,", "Dr. Ahmad Fauzi, S.H., M.Si.", f"NIP. {NIPS[0]}"):
+        pdf.cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+    path = tmp_path / "lampiran.pdf"
+    pdf.output(str(path))
+    expected = _plumber_people_tables(path, [1])
+    assert "\n" in expected[0][1][3], "the jabatan cell should wrap for this test to mean anything"
+    monkeypatch.setattr(pdfplumber, "open", lambda *a, **k: pytest.fail("pdfplumber opened"))
+    ex = extract(path)
+    assert ex.tables == expected
+    assert [r[1] for r in ex.tables[0][1:]] == [r[1] for r in rows[1:]]
+
+
+def test_run_tables_match_pdfplumber_on_generated_lampiran(tmp_path):
+    """Every member table of generated SKs, pakta and daftar hadir (both fonts) is read from
+    PDFium's text runs exactly as pdfplumber reads it, without opening pdfplumber."""
+    import random
+
+    from fixtures.documents import make_document
+    from fixtures.render.text_pdf import render_text_pdf
+    from fixtures.units import UNITS, make_roster
+    from extractors.pdf import looks_like_people_table
+
+    compared = 0
+    for i, doc_type in enumerate(["sk_tim_zi", "sk_agen_perubahan", "sk_pengaduan", "daftar_hadir",
+                                  "pakta_integritas", "sk_upg"]):
+        for font in ("Times", "Helvetica"):
+            rng = random.Random(f"tables-{i}-{font}")
+            unit = UNITS[sorted(UNITS)[i % len(UNITS)]]
+            spec = make_document(doc_type, unit, rng, year=2024,
+                                 roster=make_roster(unit, rng, year=2024, size=16))
+            path = tmp_path / f"{doc_type}-{font}.pdf"
+            path.write_bytes(render_text_pdf(spec, font=font)[0])
+            ex = extract(path)
+            pages = [p.number for p in ex.pages if looks_like_people_table(p.text)]
+            expected = _plumber_people_tables(path, pages)
+            assert ex.tables == expected, (doc_type, font)
+            compared += len(expected)
+    assert compared >= 6
 def test_plain_text_pdf_skips_table_parsing(tmp_path, monkeypatch):
     import pdfplumber
     monkeypatch.setattr(pdfplumber, "open", lambda *a, **k: pytest.fail("pdfplumber opened"))
