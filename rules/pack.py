@@ -10,6 +10,8 @@ from typing import Any
 
 import yaml
 
+from extractors import yamlio
+
 BUNDLED_DIR = Path(__file__).parent
 BUNDLED = {"lke-2021": BUNDLED_DIR / "lke2021"}
 DEFAULT_PACK = "lke-2021"
@@ -133,7 +135,7 @@ def _resolve(ref: str, base: Path | None) -> Path:
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlio.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""

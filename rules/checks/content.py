@@ -21,6 +21,9 @@ def _valid_patterns(params: dict) -> str | None:
     for i, p in enumerate(params.get("patterns") or []):
         if not isinstance(p, dict) or "regex" not in p or "name" not in p:
             return f"patterns[{i}]: needs name and regex"
+        req = p.get("requires", [])
+        if not isinstance(req, list) or not all(isinstance(r, str) and r for r in req):
+            return f"patterns[{i}] ({p['name']}): requires must be a list of strings"
         try:
             _compile(p)
         except re.error as exc:
@@ -30,12 +33,17 @@ def _valid_patterns(params: dict) -> str | None:
 
 @check("TEMPLATE_PLACEHOLDER", params={"patterns": [], "max_examples": 5}, validate=_valid_patterns)
 def template_placeholder(ctx: CheckContext):
-    patterns = [(p["name"], _compile(p)) for p in ctx.params["patterns"]]
+    # `requires`: strings of which a page must hold one for the pattern to be tried at all. Most
+    # placeholders need dots or an ellipsis, which most pages lack: the regexes then never run.
+    patterns = [(p["name"], _compile(p), p.get("requires") or []) for p in ctx.params["patterns"]]
     for doc in ctx.docs:
         hits: list[tuple[int, str, str]] = []
         for page in doc.extraction.pages:
-            for name, rx in patterns:
-                for m in rx.finditer(page.text or ""):
+            text = page.text or ""
+            for name, rx, requires in patterns:
+                if requires and not any(r in text for r in requires):
+                    continue
+                for m in rx.finditer(text):
                     hits.append((page.number, name, " ".join(m.group(0).split())))
         if not hits:
             continue

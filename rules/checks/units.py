@@ -33,12 +33,19 @@ class UnitTable:
         self.stop = {norm(x) for x in table.get("stopwords") or []}
         self.generic = {norm(x) for x in table.get("generic_words") or []}
         self.named = set(table.get("named_agencies") or [])
+        self._parsed: dict[str, UnitName] = {}
 
     def expand(self, s: str) -> str:
         words = norm(s).split()
         return " ".join(self.abbrev.get(w, w) for w in words)
 
     def parse(self, s: str) -> UnitName:
+        # The same few unit names recur in every document's letterhead and body.
+        if s not in self._parsed:
+            self._parsed[s] = self._parse(s)
+        return self._parsed[s]
+
+    def _parse(self, s: str) -> UnitName:
         text = self.expand(s)
         agency = None
         for key, names in sorted(self.agencies.items()):
