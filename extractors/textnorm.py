@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from . import yamlio
 
 VOCAB_DIR = Path(__file__).parent / "vocab"
 
@@ -21,7 +21,7 @@ VOCAB_DIR = Path(__file__).parent / "vocab"
 @lru_cache(maxsize=None)
 def load_vocab(name: str) -> Any:
     with open(VOCAB_DIR / f"{name}.yaml", encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return yamlio.safe_load(fh)
 
 
 # Letters and digits OCR swaps in both directions. Folding maps each group to one representative.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,6 +57,7 @@ def _rel(root: Path, path: str) -> str:
 def discover(root: Path) -> list[FoundFile]:
     root = Path(root).resolve()
     found: list[FoundFile] = []
+    regular: list[tuple[str, str]] = []   # (relative, full path) of regular files, identified below
     seen_dirs: set[tuple[int, int]] = set()
 
     def walk(directory: str) -> None:
@@ -93,7 +95,7 @@ def discover(root: Path) -> list[FoundFile]:
                 if entry.is_dir(follow_symlinks=True):
                     walk(full)
                 elif entry.is_file(follow_symlinks=True):
-                    found.append(FoundFile(rel, full, _sha256(full), os.path.getsize(full), sniff(Path(full))))
+                    regular.append((rel, full))
                 else:
                     # Opening a pipe or a device could block the run forever: report it, never open it.
                     found.append(FoundFile(rel, full, "", 0, "special", f"not a regular file ({_special(full)})"))
@@ -101,4 +103,15 @@ def discover(root: Path) -> list[FoundFile]:
                 found.append(FoundFile(rel, full, "", 0, "missing", f"cannot read file: {exc.strerror or exc}"))
 
     walk(str(root))
+    # hashlib and file reads release the GIL: hashing on every core roughly halves a warm
+    # re-check's discovery of a large folder.
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        found += pool.map(lambda item: _identify(*item), regular)
     return sorted(found, key=lambda f: f.path)
+
+
+def _identify(rel: str, full: str) -> FoundFile:
+    try:
+        return FoundFile(rel, full, _sha256(full), os.path.getsize(full), sniff(Path(full)))
+    except OSError as exc:  # vanished or unreadable between listing and reading
+        return FoundFile(rel, full, "", 0, "missing", f"cannot read file: {exc.strerror or exc}")

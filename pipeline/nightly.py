@@ -69,7 +69,7 @@ def check_unit_task(folder: str, evidence_dir: str, out_dir: str, rules: str | N
     try:
         with locked(Path(out_dir)):
             report = check_flow(evidence_dir=evidence_dir, out_dir=out_dir, rules=rules, lang=lang,
-                                store=store)
+                                store=store).report
         return unit_entry(folder, report, "checked")
     except OutputLocked:
         return unit_entry(folder, None, "skipped", "another bukti run is writing this unit's report folder")

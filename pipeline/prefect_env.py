@@ -56,3 +56,14 @@ def configure() -> str:
         except (OSError, ValueError, KeyError):
             pass  # stale state file: the server is gone, fall back to ephemeral mode
     return "ephemeral"
+
+
+def one_shot_settings():
+    """Prefect settings for a single `bukti check` in this process (a context manager).
+
+    No flow-run heartbeats: they let a server notice a crashed run of a deployment, but a check
+    run from the command line reports its own end, and Prefect's heartbeat thread sleeps in 1 s
+    steps that the end of every run waits out (0.5 s on average). `bukti nightly` and served
+    deployments keep them."""
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+    return temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None})

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from extractors import yamlio
 from rules.model import Head, Profile, RosterEntry
 
 TARGETS = ("WBK", "WBBM")
@@ -46,7 +47,7 @@ def load_profile(path: Path | None, today: dt.date | None = None) -> Profile:
     if path is None:
         return Profile(unit="", period=today.year, check_date=today)
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = yamlio.safe_load(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ProfileError(f"{path}: file not found") from None
     except (OSError, UnicodeDecodeError) as exc:

@@ -29,10 +29,10 @@ from typing import Any, Iterator
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from extractors.model import EXTRACTOR_VERSION, Extraction
+from extractors.model import EXTRACTOR_VERSION, Extraction, Word
 
 # The newest migration in pipeline/migrations/versions (tests/test_store.py keeps this honest).
-HEAD = "0002"
+HEAD = "0003"
 MIGRATIONS = Path(__file__).parent / "migrations"
 OFF = {"none", "off", "no", "false", "0", ""}
 _log = logging.getLogger("bukti.store")
@@ -80,8 +80,10 @@ extractions = sa.Table(
     sa.Column("kind", sa.String(20), nullable=False),
     sa.Column("pages", sa.Integer, nullable=False),
     sa.Column("ocr_pages", sa.Integer, nullable=False),
-    sa.Column("data", sa.LargeBinary, nullable=False),    # zlib(JSON of Extraction.to_dict())
+    sa.Column("data", sa.LargeBinary, nullable=False),    # zlib(JSON of Extraction.to_dict(words=False))
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    # zlib(JSON {page number: [[text, left, top, width, height, conf], …]}), NULL without OCR words
+    sa.Column("words", sa.LargeBinary, nullable=True),
 )
 
 
@@ -212,53 +214,84 @@ class Store:
 
     # ------------------------------------------------------------------ extraction cache
 
-    def get_extraction(self, sha256: str, version: str = EXTRACTOR_VERSION) -> Extraction | None:
+    def get_extraction(self, sha256: str, version: str = EXTRACTOR_VERSION, *, words: bool = True
+                       ) -> Extraction | None:
+        """The cached extraction; `words=False` leaves out OCR word boxes (most of the bytes),
+        which only the understand stage reads."""
         if not sha256:
             return None
+        return self.get_extractions([sha256], version, words=words).get(sha256)
+
+    def get_extractions(self, sha256s: list[str], version: str = EXTRACTOR_VERSION, *,
+                        words: bool = False) -> dict[str, Extraction]:
+        """Cached extractions of many files in a few queries: {sha256: Extraction}."""
+        cols = [extractions.c.sha256, extractions.c.data] + ([extractions.c.words] if words else [])
+        out: dict[str, Extraction] = {}
         with self.engine.connect() as conn:
-            data = conn.execute(sa.select(extractions.c.data).where(
-                extractions.c.sha256 == sha256, extractions.c.extractor_version == version)).scalar()
-        if data is None:
-            return None
-        try:
-            return Extraction.from_dict(json.loads(zlib.decompress(data)))
-        except (ValueError, TypeError, KeyError, zlib.error):
-            return None  # written by an incompatible build: read the file again
+            for chunk in _chunks(sorted({s for s in sha256s if s})):
+                for row in conn.execute(sa.select(*cols).where(
+                        extractions.c.sha256.in_(chunk), extractions.c.extractor_version == version)):
+                    try:
+                        ex = Extraction.from_dict(json.loads(zlib.decompress(row.data)))
+                        if words and row.words:
+                            _attach_words(ex, json.loads(zlib.decompress(row.words)))
+                    except (ValueError, TypeError, KeyError, zlib.error):
+                        continue  # written by an incompatible build: read the file again
+                    out[row.sha256] = ex
+        return out
+
+    def cached_shas(self, sha256s: list[str], version: str = EXTRACTOR_VERSION) -> set[str]:
+        """Which of these files have a cached extraction (keys only: nothing is decoded)."""
+        out: set[str] = set()
+        with self.engine.connect() as conn:
+            for chunk in _chunks(sorted({s for s in sha256s if s})):
+                out.update(conn.execute(sa.select(extractions.c.sha256).where(
+                    extractions.c.sha256.in_(chunk), extractions.c.extractor_version == version)).scalars())
+        return out
 
     def put_extraction(self, sha256: str, extraction: Extraction, version: str = EXTRACTOR_VERSION) -> bool:
         """Keep one completed extraction; committed at once so a killed run loses none of them."""
         if not sha256 or not cacheable(extraction):
             return False
-        data = zlib.compress(json.dumps(extraction.to_dict(), ensure_ascii=False,
+        data = zlib.compress(json.dumps(extraction.to_dict(words=False), ensure_ascii=False,
                                         separators=(",", ":")).encode("utf-8"), 6)
+        boxes = {str(p.number): [[w.text, w.left, w.top, w.width, w.height, w.conf] for w in p.words]
+                 for p in extraction.pages if p.words}
+        words = zlib.compress(json.dumps(boxes, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
+                              6) if boxes else None
         row = {"sha256": sha256, "extractor_version": version, "kind": extraction.kind,
                "pages": len(extraction.pages),
                "ocr_pages": sum(1 for p in extraction.pages if p.source == "ocr"),
-               "data": data, "created_at": _now()}
+               "data": data, "words": words, "created_at": _now()}
         stmt = self._insert(extractions).values(**row)
         stmt = stmt.on_conflict_do_update(
             index_elements=["sha256", "extractor_version"],
-            set_={k: stmt.excluded[k] for k in ("kind", "pages", "ocr_pages", "data", "created_at")})
+            set_={k: stmt.excluded[k] for k in ("kind", "pages", "ocr_pages", "data", "words", "created_at")})
         with self._write_lock, self.engine.begin() as conn:
             conn.execute(stmt)
         return True
 
     def get_understanding(self, sha256: str) -> tuple[str, float, Any] | None:
         """(doc_type, confidence, Fields) cached for this content and this understand code."""
-        from extractors.model import Fields
         if not sha256:
             return None
+        return self.get_understandings([sha256]).get(sha256)
+
+    def get_understandings(self, sha256s: list[str]) -> dict[str, tuple[str, float, Any]]:
+        """{sha256: (doc_type, confidence, Fields)} for every file already understood."""
+        from extractors.model import Fields
+        out: dict[str, tuple[str, float, Any]] = {}
         with self.engine.connect() as conn:
-            data = conn.execute(sa.select(understandings.c.data).where(
-                understandings.c.sha256 == sha256,
-                understandings.c.code_version == understanding_version())).scalar()
-        if data is None:
-            return None
-        try:
-            d = json.loads(zlib.decompress(data))
-            return d["doc_type"], float(d["confidence"]), Fields.from_dict(d["fields"])
-        except (ValueError, TypeError, KeyError, zlib.error):
-            return None
+            for chunk in _chunks(sorted({s for s in sha256s if s})):
+                for row in conn.execute(sa.select(understandings.c.sha256, understandings.c.data).where(
+                        understandings.c.sha256.in_(chunk),
+                        understandings.c.code_version == understanding_version())):
+                    try:
+                        d = json.loads(zlib.decompress(row.data))
+                        out[row.sha256] = (d["doc_type"], float(d["confidence"]), Fields.from_dict(d["fields"]))
+                    except (ValueError, TypeError, KeyError, zlib.error):
+                        continue
+        return out
 
     def put_understanding(self, sha256: str, doc_type: str, confidence: float, fields: Any) -> None:
         from dataclasses import asdict
@@ -360,6 +393,19 @@ class Store:
         else:
             from sqlalchemy.dialects.sqlite import insert
         return insert(table)
+
+
+def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
+    # SQLite allows 999 bound parameters per statement in older builds.
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _attach_words(extraction: Extraction, boxes: dict[str, list[list]]) -> None:
+    for page in extraction.pages:
+        rows = boxes.get(str(page.number))
+        if rows:
+            page.words = [Word(text=t, left=l, top=tp, width=w, height=h, conf=c) for t, l, tp, w, h, c in rows]
 
 
 def _flag_status(flag: dict) -> str:

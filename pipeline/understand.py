@@ -5,13 +5,27 @@ import logging
 import os
 from pathlib import Path
 
-from extractors.classify import classify
-from extractors.extract import extract_file
-from extractors.fields import extract_fields
 from extractors.model import Extraction
 from rules.model import Document
 
 from .discover import FoundFile
+
+# The readers and the classifier are imported on first use: a warm re-check reads no file and
+# classifies nothing, and their imports (Tesseract, PDFium, rapidfuzz …) cost it ~0.15 s.
+def extract_file(path: Path, kind: str) -> Extraction:
+    from extractors.extract import extract_file as read
+    return read(path, kind)
+
+
+def classify(extraction: Extraction) -> tuple[str, float]:
+    from extractors.classify import classify as run
+    return run(extraction)
+
+
+def extract_fields(extraction: Extraction, doc_type: str):
+    from extractors.fields import extract_fields as run
+    return run(extraction, doc_type)
+
 
 # What discovery could not read becomes the flag a reviewer needs to see.
 _SKIPPED_KINDS = {"link": "UNSUPPORTED_FILE", "special": "UNSUPPORTED_FILE", "missing": "CORRUPT_FILE"}
@@ -56,15 +70,17 @@ def _unchanged(found: FoundFile) -> bool:
         return False
 
 
-def understand(found: FoundFile, extraction: Extraction, store=None) -> Document:
-    """`store` caches the result per content: a warm re-check then never loads the classifier."""
+def understand(found: FoundFile, extraction: Extraction, store=None, known=None) -> Document:
+    """`store` caches the result per content: a warm re-check then never loads the classifier.
+
+    `known`: (doc_type, confidence, Fields) already fetched from the store by the caller."""
     doc = Document(path=found.path, sha256=found.sha256, size=found.size, kind=found.kind,
                    extraction=extraction)
     if extraction.error_code is None and extraction.text.strip():
         from .store import cacheable
         use_cache = store is not None and cacheable(extraction)
-        cached = None
-        if use_cache:
+        cached = known
+        if use_cache and cached is None:
             try:
                 cached = store.get_understanding(found.sha256)
             except Exception as exc:
@@ -72,6 +88,13 @@ def understand(found: FoundFile, extraction: Extraction, store=None) -> Document
         if cached is not None:
             doc.doc_type, doc.doc_type_confidence, doc.fields = cached
             return doc
+        if use_cache and not any(p.words for p in extraction.pages):
+            # Cached extractions are fetched without OCR word boxes; the field layer wants them.
+            try:
+                extraction = store.get_extraction(found.sha256, words=True) or extraction
+                doc.extraction = extraction
+            except Exception as exc:
+                _log.warning("run store unreadable, %s read without word boxes: %s", found.path, exc)
         doc.doc_type, doc.doc_type_confidence = classify(extraction)
         doc.fields = extract_fields(extraction, doc.doc_type)
         if use_cache:

@@ -67,7 +67,7 @@ def test_nightly_flow_runs_a_subflow_per_unit(tmp_path, monkeypatch):
             "flags": [{"severity": "error"}] if "dinkes" in evidence_dir else []}
         Path(out_dir).mkdir(parents=True, exist_ok=True)
         (Path(out_dir) / "report.json").write_text(json.dumps(report))
-        return report
+        return pipeline.flow.CheckResult(report)
 
     monkeypatch.setattr(pipeline.flow, "check_flow", fake_check)
     root, out = make_root(tmp_path), tmp_path / "out"

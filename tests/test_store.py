@@ -258,3 +258,46 @@ def test_understand_uses_the_cache(store, tmp_path, monkeypatch):
     # A page that failed is not a stable input: neither cached nor served from the cache.
     understand.understand(found, make_extraction(error="timeout"), store)
     assert len(calls) == 2
+
+
+def test_word_boxes_are_kept_apart_and_loaded_only_when_asked(store):
+    """A warm re-check reads text alone; the understand stage gets the word boxes back."""
+    shas = [c * 64 for c in "cde"]
+    store.put_extraction(shas[0], make_extraction("Surat Keputusan", source="ocr"))
+    store.put_extraction(shas[1], make_extraction("Laporan"))
+    assert store.cached_shas(shas) == set(shas[:2])
+    light = store.get_extractions(shas)
+    assert set(light) == set(shas[:2])
+    assert light[shas[0]].pages[0].text == "Surat Keputusan" and light[shas[0]].pages[0].words is None
+    full = store.get_extractions(shas, words=True)
+    assert full[shas[0]] == make_extraction("Surat Keputusan", source="ocr")
+    assert store.get_extraction(shas[0], words=False).pages[0].words is None
+    assert store.get_extraction(shas[0]).pages[0].words[0].text == "Surat"
+
+
+def test_rows_of_older_builds_still_read(store):
+    """Rows written before migration 0003 hold the word boxes inside `data`."""
+    import zlib
+    import sqlalchemy as sa
+    ex = make_extraction(source="ocr")
+    data = zlib.compress(json.dumps(ex.to_dict()).encode())
+    with store.engine.begin() as conn:
+        conn.execute(sa.insert(st.extractions).values(
+            sha256="f" * 64, extractor_version=EXTRACTOR_VERSION, kind="pdf", pages=1, ocr_pages=1,
+            data=data, words=None, created_at=st._now()))
+    assert store.get_extraction("f" * 64) == ex
+
+
+def test_warm_understand_fetches_word_boxes_when_the_code_changed(store, tmp_path, monkeypatch):
+    """An extraction served without boxes, not yet understood by this code: the field layer
+    still sees the OCR word boxes."""
+    from pipeline import understand
+    seen = []
+    monkeypatch.setattr(understand, "classify", lambda ex: ("sop", 0.9))
+    monkeypatch.setattr(understand, "extract_fields",
+                        lambda ex, t: seen.append(ex.pages[0].words) or __import__("extractors.model").model.Fields())
+    sha = "7" * 64
+    store.put_extraction(sha, make_extraction(source="ocr"))
+    found = FoundFile("a.pdf", str(tmp_path / "a.pdf"), sha, 1, "pdf")
+    doc = understand.understand(found, store.get_extraction(sha, words=False), store)
+    assert doc.doc_type == "sop" and seen[0][0].text == "Surat"

@@ -5,14 +5,14 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from extractors import yamlio
 
 LANGS = ("id", "en")
 
 
 @lru_cache(maxsize=None)
 def catalogue(name: str) -> dict[str, dict[str, str]]:
-    return yaml.safe_load((Path(__file__).parent / f"{name}.yaml").read_text(encoding="utf-8"))
+    return yamlio.safe_load((Path(__file__).parent / f"{name}.yaml").read_text(encoding="utf-8"))
 
 
 def text(name: str, key: str, lang: str = "id", **params) -> str:
