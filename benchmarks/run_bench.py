@@ -121,8 +121,39 @@ def bench_env(home: Path, store: Path) -> dict[str, str]:
     return env
 
 
+def _cpu_seconds(pid: int | None) -> float:
+    """User + system CPU of a process and its children still alive (/proc, clock ticks)."""
+    if not pid:
+        return 0.0
+    total = 0
+    for p in _tree(pid):
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def server_pid(env: dict[str, str]) -> int | None:
+    try:
+        return int(json.loads((Path(env["BUKTI_HOME"]) / "prefect-server.json").read_text())["pid"])
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+WARM_RUNS = 5
+CHANGED_RUNS = 3
+
+
+def _median_run(runs: list[dict]) -> dict:
+    return sorted(runs, key=lambda r: r["wall_s"])[len(runs) // 2]
+
+
 def run_check(label: str, unit: Path, out: Path, env: dict[str, str], log_dir: Path) -> dict:
     log = log_dir / f"{label}.log"
+    server_cpu0 = _cpu_seconds(server_pid(env))
     t0 = time.monotonic()
     with open(log, "wb") as f:
         proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "check", str(unit), "--out", str(out)],
@@ -137,11 +168,24 @@ def run_check(label: str, unit: Path, out: Path, env: dict[str, str], log_dir: P
               "ocr_samples": len(samples),
               "ocr_both_cores_share": round(sum(1 for t, _ in samples if t >= CORES) / len(samples), 2) if samples else None,
               "ocr_machine_busy": round(statistics.mean(s for _, s in samples), 2) if samples else None,
-              "log": str(log)}
+              "log": str(log),
+              # The API server shares the cores: its work for this run is part of the cost.
+              "server_cpu_s": round(_cpu_seconds(server_pid(env)) - server_cpu0, 1),
+              "stages": _stages(log)}
     if rc not in (0, 1):
         result["error"] = log.read_text(errors="replace")[-2000:]
     print(f"  {label}: {result['wall_s']} s, rc {rc}, peak RSS {result['peak_rss_mb']} MB", file=sys.stderr)
     return result
+
+
+def _stages(log: Path) -> dict[str, float]:
+    """The BUKTI_TIMING lines of a run ("timing reuse 0.104s")."""
+    out = {}
+    for line in log.read_text(errors="replace").splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[0] == "timing" and parts[2].endswith("s"):
+            out[parts[1]] = float(parts[2][:-1])
+    return out
 
 
 def scanned_images(unit: Path, manifest: dict, dest: Path) -> dict[str, list[Path]]:
@@ -258,16 +302,26 @@ def main(argv: list[str] | None = None) -> int:
     results["server_start_s"] = round(time.monotonic() - t0, 1)
     try:
         results["cold"] = run_check("cold", unit, out, env, logs)
-        results["warm"] = run_check("warm", unit, out, env, logs)
-        # One scanned multi-page PDF changes (a re-scan): only it is read again.
+        # Short runs on a shared machine vary by a second or more: several, and the median.
+        warm = [run_check(f"warm-{i}", unit, out, env, logs) for i in range(1, WARM_RUNS + 1)]
+        results["warm"] = _median_run(warm)
+        results["warm_runs_s"] = [w["wall_s"] for w in warm]
+        # Scanned multi-page PDFs change one at a time (a re-scan): only that file is read again.
         scans = sorted((f for f in manifest["files"] if f["format"] == "scan_pdf"), key=lambda f: f["pages"])
-        changed = scans[len(scans) // 2]
-        with open(unit / changed["path"], "ab") as f:
-            f.write(b"\n%bench: re-scanned\n")
-        pages = changed["pages"]
-        own_ocr = per_file[changed["path"]] / min(CORES, pages)
-        results["changed_file"] = {"path": changed["path"], "pages": pages, "own_ocr_s": round(own_ocr, 1)}
-        results["one_changed"] = run_check("one-changed", unit, out, env, logs)
+        mid = len(scans) // 2
+        changed_runs = []
+        for i, changed in enumerate(scans[max(0, mid - 1):mid + CHANGED_RUNS - 1], start=1):
+            with open(unit / changed["path"], "ab") as f:
+                f.write(b"\n%bench: re-scanned\n")
+            pages = changed["pages"]
+            own_ocr = per_file[changed["path"]] / min(CORES, pages)
+            run = run_check(f"one-changed-{i}", unit, out, env, logs)
+            run["changed_file"] = {"path": changed["path"], "pages": pages, "own_ocr_s": round(own_ocr, 1)}
+            run["margin_s"] = round(own_ocr + 5 - run["wall_s"], 1)
+            changed_runs.append(run)
+        results["one_changed_runs"] = changed_runs
+        results["one_changed"] = sorted(changed_runs, key=lambda r: r["margin_s"])[len(changed_runs) // 2]
+        results["changed_file"] = results["one_changed"]["changed_file"]
     finally:
         server("stop", env)
     if not args.no_ephemeral:
@@ -295,13 +349,18 @@ def write_results(r: dict) -> None:
     rows = [
         ("cold check (empty store)", f"{r['cold']['wall_s']} s", f"≤ {cold_target:.0f} s = 1.25 × ({tess['sum_page_s']} s ÷ {m['nproc']} + {text['wall_s']} s)",
          ok(r["cold"]["wall_s"] <= cold_target)),
-        ("warm re-check, nothing changed", f"{r['warm']['wall_s']} s", "≤ 5 s", ok(r["warm"]["wall_s"] <= 5)),
-        (f"re-check, one scanned file changed ({r['changed_file']['pages']} pages)", f"{r['one_changed']['wall_s']} s",
-         f"≤ {own + 5:.0f} s = its OCR {own} s + 5 s", ok(r["one_changed"]["wall_s"] <= own + 5)),
+        (f"warm re-check, nothing changed (median of {len(r['warm_runs_s'])}: {r['warm_runs_s']})",
+         f"{r['warm']['wall_s']} s", "≤ 5 s", ok(r["warm"]["wall_s"] <= 5)),
+        (f"re-check, one scanned file changed ({r['changed_file']['pages']} pages; median margin of "
+         f"{len(r['one_changed_runs'])} files: " + ", ".join(
+             f"{c['wall_s']} s for {c['changed_file']['pages']} p. (limit {c['changed_file']['own_ocr_s'] + 5:.1f})"
+             for c in r["one_changed_runs"]) + ")", f"{r['one_changed']['wall_s']} s",
+         f"≤ {own + 5:.1f} s = its OCR {own} s + 5 s", ok(r["one_changed"]["wall_s"] <= own + 5)),
         ("peak RSS of the bukti process tree", f"{peak} MB", "≤ 1024 MB", ok(peak <= 1024)),
-        ("OCR: share of samples with both cores running tesseract", f"{both}", "both cores busy",
-         ok(both is not None and both >= 0.8)),
-        ("OCR: machine CPU busy (/proc/stat)", f"{r['cold']['ocr_machine_busy']}", "≈ 1.0", ""),
+        ("OCR: share of samples with a tesseract on every core", f"{both}", "(the rest: Python work on a core)", ""),
+        ("OCR: machine CPU busy (/proc/stat)", f"{r['cold']['ocr_machine_busy']}", "both cores busy",
+         ok(r["cold"]["ocr_machine_busy"] is not None and r["cold"]["ocr_machine_busy"] >= 0.9)),
+        ("Prefect API server CPU during the cold check", f"{r['cold'].get('server_cpu_s')} s", "", ""),
         (f"raw tesseract CLI, {tess['pages']} scanned pages, {m['nproc']} processes", f"{tess['wall_s']} s wall",
          f"{tess['per_page_s']} s/page, {tess['sum_page_s']} s summed", ""),
         (f"raw pypdfium2 text, {text['pages']} text pages", f"{text['wall_s']} s", "", ""),

@@ -24,6 +24,8 @@ from .model import Word
 # pytesseract hands os.environ to the subprocess; one OpenMP thread per tesseract is
 # the fastest configuration when we run one tesseract per core ourselves.
 os.environ["OMP_THREAD_LIMIT"] = "1"
+# Likewise OpenCV (deskew) must not spread one rotation over every core.
+os.environ.setdefault("OPENCV_FOR_THREADS_NUM", "1")
 
 LANG = "ind+eng"
 _BASE_CONFIG = "--psm 3 --oem 1"
@@ -204,11 +206,24 @@ def deskew(img: Image.Image) -> tuple[Image.Image, float]:
     # Tesseract copes with a few tenths of a degree.
     if abs(angle) < 0.3:
         return img, 0.0
-    # Nearest-neighbour on the same canvas: ~30 ms on an A4 page at 300 dpi where bicubic with
-    # an expanded canvas took ~400 ms, and the bigger canvas cost Tesseract ~9 % more time, for
-    # the same reading (measured on the bench scans). Within ±4° the corners that leave the
-    # canvas lie in the page margin.
-    return img.rotate(angle, resample=Image.NEAREST, expand=False, fillcolor=255), angle
+    return _rotate(img, angle), angle
+
+
+def _rotate(img: Image.Image, angle: float) -> Image.Image:
+    """Counter-clockwise by `angle` degrees, bicubic, on the same canvas.
+
+    OpenCV: ~0.1 s on an A4 page at 300 dpi, where Pillow's bicubic with an expanded canvas took
+    ~0.4 s and the bigger canvas cost Tesseract ~9 % more time. Cheaper interpolations misread
+    thin strokes on the accuracy corpus: nearest gave "III" as "!!!", bilinear "IV" as "TV".
+    Within ±4° the corners that leave the canvas lie in the page margin."""
+    import cv2
+    import numpy as np
+
+    grey = np.asarray(img if img.mode == "L" else img.convert("L"))
+    h, w = grey.shape
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    return Image.fromarray(cv2.warpAffine(grey, matrix, (w, h), flags=cv2.INTER_CUBIC,
+                                          borderMode=cv2.BORDER_CONSTANT, borderValue=255))
 
 
 # ---------------------------------------------------------------- tesseract
