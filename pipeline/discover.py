@@ -10,7 +10,7 @@ import hashlib
 import os
 import stat
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from extractors.sniff import sniff
@@ -29,6 +29,8 @@ class FoundFile:
     size: int
     kind: str        # sniffed from content
     skipped: str | None = None   # why the file was not read (a link leading outside, a loop …)
+    # stat signature taken before the bytes were read (see Identity); not part of equality
+    stat: tuple[int, int, int, int, int] | None = field(default=None, compare=False, repr=False)
 
 
 def _sha256(path: str) -> str:
@@ -54,8 +56,41 @@ def _rel(root: Path, path: str) -> str:
     return rel.replace(os.sep, "/").encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def discover(root: Path) -> list[FoundFile]:
+@dataclass(frozen=True)
+class Identity:
+    """What a file's sha256 and kind were computed from: its stat signature at that time."""
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    inode: int
+    device: int
+    sha256: str
+    kind: str
+    hashed_at_ns: int     # wall clock when the bytes were read
+
+    @staticmethod
+    def signature(st: os.stat_result) -> tuple[int, int, int, int, int]:
+        return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev
+
+    def still_valid(self, st: os.stat_result) -> bool:
+        """Whether the bytes cannot have changed since they were read.
+
+        The change time cannot be set back by a user, and any write moves it. A file touched
+        within the clock's granularity of its hashing could have changed unseen ("racy" entries,
+        as git calls them): such entries are read again."""
+        if Identity.signature(st) != (self.size, self.mtime_ns, self.ctime_ns, self.inode, self.device):
+            return False
+        return max(st.st_mtime_ns, st.st_ctime_ns) < self.hashed_at_ns - _RACY_NS
+
+
+_RACY_NS = 2_000_000_000
+
+
+def discover(root: Path, known: dict[str, Identity] | None = None) -> list[FoundFile]:
+    """`known`: identities from an earlier run, by absolute path (pipeline.store keeps them);
+    a file whose stat signature still matches is not read again."""
     root = Path(root).resolve()
+    known = known or {}
     found: list[FoundFile] = []
     regular: list[tuple[str, str]] = []   # (relative, full path) of regular files, identified below
     seen_dirs: set[tuple[int, int]] = set()
@@ -106,12 +141,43 @@ def discover(root: Path) -> list[FoundFile]:
     # hashlib and file reads release the GIL: hashing on every core roughly halves a warm
     # re-check's discovery of a large folder.
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        found += pool.map(lambda item: _identify(*item), regular)
+        found += pool.map(lambda item: _identify(*item, known.get(item[1])), regular)
     return sorted(found, key=lambda f: f.path)
 
 
-def _identify(rel: str, full: str) -> FoundFile:
+def _identify(rel: str, full: str, known: Identity | None = None) -> FoundFile:
     try:
-        return FoundFile(rel, full, _sha256(full), os.path.getsize(full), sniff(Path(full)))
+        st = os.stat(full)
+        sig = Identity.signature(st)
+        if known is not None and known.still_valid(st):
+            return FoundFile(rel, full, known.sha256, known.size, known.kind, stat=sig)
+        return FoundFile(rel, full, _sha256(full), st.st_size, sniff(Path(full)), stat=sig)
     except OSError as exc:  # vanished or unreadable between listing and reading
         return FoundFile(rel, full, "", 0, "missing", f"cannot read file: {exc.strerror or exc}")
+
+
+def identities(files: list[FoundFile], read_since_ns: int) -> list[tuple[str, Identity]]:
+    """(absolute path, identity) of every file read now, for the next run's `known`.
+
+    `read_since_ns`: wall clock before discovery began; a file whose stat no longer matches
+    what was read (changed meanwhile) is left out."""
+    out = []
+    for f in files:
+        if f.skipped or f.stat is None or not _encodable(f.abspath):
+            continue
+        try:
+            if Identity.signature(os.stat(f.abspath)) != f.stat:
+                continue
+        except OSError:
+            continue
+        out.append((f.abspath, Identity(*f.stat, sha256=f.sha256, kind=f.kind, hashed_at_ns=read_since_ns)))
+    return out
+
+
+def _encodable(path: str) -> bool:
+    # A name in another encoding (surrogate escapes) cannot be a database key: hashed each time.
+    try:
+        path.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False

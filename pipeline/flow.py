@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import queue
+import time
 from pathlib import Path
 
 from prefect import flow, task
@@ -21,7 +22,7 @@ from rules.model import Document
 from rules.pack import load_pack
 
 from . import progress, report_json
-from .discover import FoundFile, discover
+from .discover import FoundFile, discover, identities
 from .profile import load_profile, load_roster, profile_path_for
 from .store import (get_store, open_run_store, previous_report, record_failure, record_finish,
                     record_start)
@@ -34,8 +35,25 @@ DOC_WORKERS = max(4, 2 * (os.cpu_count() or 1))
 
 
 @task(name="discover", cache_policy=NO_CACHE)
-def discover_task(evidence_dir: str) -> list[FoundFile]:
-    return discover(Path(evidence_dir))
+def discover_task(evidence_dir: str, store_url: str | None = None) -> list[FoundFile]:
+    """The folder's files; those whose stat signature the store has seen unchanged are not
+    hashed again (a nightly run over many units otherwise reads every byte every night)."""
+    store = get_store(store_url)
+    root = str(Path(evidence_dir).resolve())
+    known = {}
+    if store is not None:
+        try:
+            known = store.get_identities(root)
+        except Exception:
+            known = {}  # hash everything: an unreadable store costs speed, never the run
+    started_ns = time.time_ns()
+    files = discover(Path(root), known)
+    if store is not None:
+        try:
+            store.put_identities(root, identities(files, started_ns))
+        except Exception:
+            pass
+    return files
 
 
 def _cached(store, files: list[FoundFile]) -> set[FoundFile]:
@@ -165,7 +183,7 @@ def check_flow(evidence_dir: str, out_dir: str, profile: str | None = None,
                           rule_pack=pack.id, lang=lang)
     try:
         with stage("discover"):
-            files = discover_task(str(root))
+            files = discover_task(str(root), store_url)
         progress.current().begin(unit_label, len(files))
         cached = _cached(run_store, files)
         # The files to read start first (OCR is the long pole); the cached ones are loaded by

@@ -32,7 +32,7 @@ from sqlalchemy import event
 from extractors.model import EXTRACTOR_VERSION, Extraction, Word
 
 # The newest migration in pipeline/migrations/versions (tests/test_store.py keeps this honest).
-HEAD = "0003"
+HEAD = "0004"
 MIGRATIONS = Path(__file__).parent / "migrations"
 OFF = {"none", "off", "no", "false", "0", ""}
 _log = logging.getLogger("bukti.store")
@@ -94,6 +94,22 @@ understandings = sa.Table(
     sa.Column("data", sa.LargeBinary, nullable=False),    # zlib(JSON {doc_type, confidence, fields})
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
+
+
+file_identities = sa.Table(
+    "file_identities", metadata,
+    sa.Column("root", sa.Text, primary_key=True),       # the evidence folder, resolved
+    sa.Column("path", sa.Text, primary_key=True),       # absolute path of the file
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("mtime_ns", sa.BigInteger, nullable=False),
+    sa.Column("ctime_ns", sa.BigInteger, nullable=False),
+    sa.Column("inode", sa.BigInteger, nullable=False),
+    sa.Column("device", sa.BigInteger, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("hashed_at_ns", sa.BigInteger, nullable=False),
+)
+_IDENTITY_FIELDS = ("size", "mtime_ns", "ctime_ns", "inode", "device", "sha256", "kind", "hashed_at_ns")
 
 
 def understanding_version() -> str:
@@ -322,6 +338,24 @@ class Store:
             conn.execute(sa.delete(understandings).where(
                 understandings.c.code_version != understanding_version()))
         return result.rowcount or 0
+
+    # ------------------------------------------------------------------ file identities
+
+    def get_identities(self, root: str) -> dict[str, Any]:
+        """{absolute path: discover.Identity} recorded for the files under `root`."""
+        from .discover import Identity
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(file_identities).where(file_identities.c.root == root)).all()
+        return {r.path: Identity(**{k: getattr(r, k) for k in _IDENTITY_FIELDS}) for r in rows}
+
+    def put_identities(self, root: str, items: list[tuple[str, Any]]) -> None:
+        """Replace the identities recorded for `root` (files gone from the folder are dropped)."""
+        rows = [{"root": root, "path": path, **{k: getattr(ident, k) for k in _IDENTITY_FIELDS}}
+                for path, ident in items]
+        with self._write_lock, self.engine.begin() as conn:
+            conn.execute(sa.delete(file_identities).where(file_identities.c.root == root))
+            if rows:
+                conn.execute(sa.insert(file_identities), rows)
 
     # ------------------------------------------------------------------ runs
 

@@ -68,8 +68,8 @@ def hostile_run(tmp_path_factory):
     fake.chmod(0o755)
     real_discover = flow.discover
 
-    def discover_then_delete(root):
-        found = real_discover(root)
+    def discover_then_delete(root, known=None):
+        found = real_discover(root, known)
         os.unlink(Path(root) / VANISHING)   # gone between discovery and extraction
         return found
 
