@@ -27,7 +27,7 @@ from .profile import load_profile, load_roster, profile_path_for
 from .store import (get_store, open_run_store, previous_report, record_failure, record_finish,
                     record_start)
 from .timing import stage
-from .understand import extract_cached, understand
+from .understand import extract_cached, prepare_in_background, understand
 
 # Documents in flight at once. OCR inside them is bounded separately by the extractors' own
 # pool (one Tesseract per core), so this only has to keep that pool fed.
@@ -194,8 +194,11 @@ def check_flow(evidence_dir: str, out_dir: str, profile: str | None = None,
             documents, unreadable_cache = reuse_unchanged_task(quote([f for f in files if f in cached]),
                                                                store_url, unit_label)
         reads += read_all(unreadable_cache, store_url, unit_label)
+        warmup = prepare_in_background() if reads else None
         with stage("read"):
             documents += [doc for f in reads for doc in f.result()]
+            if warmup is not None:
+                warmup.join()
         progress.current().end(unit_label)
 
         with stage("evaluate"):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from pathlib import Path
 
 from extractors.model import Extraction
@@ -25,6 +26,23 @@ def classify(extraction: Extraction) -> tuple[str, float]:
 def extract_fields(extraction: Extraction, doc_type: str):
     from extractors.fields import extract_fields as run
     return run(extraction, doc_type)
+
+
+def prepare_in_background() -> threading.Thread:
+    """Build the classifier's spaCy pipeline on a thread while files are being read.
+
+    Reading a scan is Tesseract's work in other processes; without this, the first file to be
+    understood waits ~1.5 s for spaCy to load, which is most of what one re-scanned file costs
+    beyond its OCR. Join the thread before the process may exit."""
+    def build() -> None:
+        try:
+            from extractors.nlp import get_nlp
+            get_nlp()
+        except Exception as exc:  # the first real use will raise it where it can be reported
+            _log.debug("spaCy warm-up failed: %s", exc)
+    thread = threading.Thread(target=build, name="bukti-nlp-warmup", daemon=True)
+    thread.start()
+    return thread
 
 
 # What discovery could not read becomes the flag a reviewer needs to see.
