@@ -72,13 +72,16 @@ class Identity:
     def signature(st: os.stat_result) -> tuple[int, int, int, int, int]:
         return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev
 
+    def signature_of(self) -> tuple[int, int, int, int, int]:
+        return self.size, self.mtime_ns, self.ctime_ns, self.inode, self.device
+
     def still_valid(self, st: os.stat_result) -> bool:
         """Whether the bytes cannot have changed since they were read.
 
         The change time cannot be set back by a user, and any write moves it. A file touched
         within the clock's granularity of its hashing could have changed unseen ("racy" entries,
         as git calls them): such entries are read again."""
-        if Identity.signature(st) != (self.size, self.mtime_ns, self.ctime_ns, self.inode, self.device):
+        if Identity.signature(st) != self.signature_of():
             return False
         return max(st.st_mtime_ns, st.st_ctime_ns) < self.hashed_at_ns - _RACY_NS
 
@@ -156,13 +159,20 @@ def _identify(rel: str, full: str, known: Identity | None = None) -> FoundFile:
         return FoundFile(rel, full, "", 0, "missing", f"cannot read file: {exc.strerror or exc}")
 
 
-def identities(files: list[FoundFile], read_since_ns: int) -> list[tuple[str, Identity]]:
-    """(absolute path, identity) of every file read now, for the next run's `known`.
+def identities(files: list[FoundFile], read_since_ns: int,
+               known: dict[str, Identity] | None = None) -> list[tuple[str, Identity]]:
+    """(absolute path, identity) of every file found now, for the next run's `known`.
 
     `read_since_ns`: wall clock before discovery began; a file whose stat no longer matches
-    what was read (changed meanwhile) is left out."""
+    what was read (changed meanwhile) is left out. An entry of `known` that still held is kept
+    as it was, so a folder where nothing changed gives back `known` itself."""
+    known = known or {}
     out = []
     for f in files:
+        old = known.get(f.abspath)
+        if old is not None and f.stat == Identity.signature_of(old) and f.sha256 == old.sha256:
+            out.append((f.abspath, old))
+            continue
         if f.skipped or f.stat is None or not _encodable(f.abspath):
             continue
         try:

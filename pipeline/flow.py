@@ -48,11 +48,12 @@ def discover_task(evidence_dir: str, store_url: str | None = None) -> list[Found
             known = {}  # hash everything: an unreadable store costs speed, never the run
     started_ns = time.time_ns()
     files = discover(Path(root), known)
-    if store is not None:
+    found = dict(identities(files, started_ns, known))
+    if store is not None and found != known:   # an unchanged folder writes nothing
         try:
-            store.put_identities(root, identities(files, started_ns))
+            store.put_identities(root, list(found.items()))
         except Exception:
-            pass
+            pass  # the next run hashes again: speed, never the run
     return files
 
 

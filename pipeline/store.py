@@ -244,25 +244,23 @@ class Store:
         cols = [extractions.c.sha256, extractions.c.data] + ([extractions.c.words] if words else [])
         out: dict[str, Extraction] = {}
         with self.engine.connect() as conn:
-            for chunk in _chunks(sorted({s for s in sha256s if s})):
-                for row in conn.execute(sa.select(*cols).where(
-                        extractions.c.sha256.in_(chunk), extractions.c.extractor_version == version)):
-                    try:
-                        ex = Extraction.from_dict(json.loads(zlib.decompress(row.data)))
-                        if words and row.words:
-                            _attach_words(ex, json.loads(zlib.decompress(row.words)))
-                    except (ValueError, TypeError, KeyError, zlib.error):
-                        continue  # written by an incompatible build: read the file again
-                    out[row.sha256] = ex
+            query = sa.select(*cols).where(extractions.c.extractor_version == version)
+            for row in _rows_keyed(conn, query, extractions.c.sha256, sha256s):
+                try:
+                    ex = Extraction.from_dict(json.loads(zlib.decompress(row.data)))
+                    if words and row.words:
+                        _attach_words(ex, json.loads(zlib.decompress(row.words)))
+                except (ValueError, TypeError, KeyError, zlib.error):
+                    continue  # written by an incompatible build: read the file again
+                out[row.sha256] = ex
         return out
 
     def cached_shas(self, sha256s: list[str], version: str = EXTRACTOR_VERSION) -> set[str]:
         """Which of these files have a cached extraction (keys only: nothing is decoded)."""
         out: set[str] = set()
         with self.engine.connect() as conn:
-            for chunk in _chunks(sorted({s for s in sha256s if s})):
-                out.update(conn.execute(sa.select(extractions.c.sha256).where(
-                    extractions.c.sha256.in_(chunk), extractions.c.extractor_version == version)).scalars())
+            query = sa.select(extractions.c.sha256).where(extractions.c.extractor_version == version)
+            out.update(row.sha256 for row in _rows_keyed(conn, query, extractions.c.sha256, sha256s))
         return out
 
     def put_extraction(self, sha256: str, extraction: Extraction, version: str = EXTRACTOR_VERSION) -> bool:
@@ -298,15 +296,14 @@ class Store:
         from extractors.model import Fields
         out: dict[str, tuple[str, float, Any]] = {}
         with self.engine.connect() as conn:
-            for chunk in _chunks(sorted({s for s in sha256s if s})):
-                for row in conn.execute(sa.select(understandings.c.sha256, understandings.c.data).where(
-                        understandings.c.sha256.in_(chunk),
-                        understandings.c.code_version == understanding_version())):
-                    try:
-                        d = json.loads(zlib.decompress(row.data))
-                        out[row.sha256] = (d["doc_type"], float(d["confidence"]), Fields.from_dict(d["fields"]))
-                    except (ValueError, TypeError, KeyError, zlib.error):
-                        continue
+            query = sa.select(understandings.c.sha256, understandings.c.data).where(
+                understandings.c.code_version == understanding_version())
+            for row in _rows_keyed(conn, query, understandings.c.sha256, sha256s):
+                try:
+                    d = json.loads(zlib.decompress(row.data))
+                    out[row.sha256] = (d["doc_type"], float(d["confidence"]), Fields.from_dict(d["fields"]))
+                except (ValueError, TypeError, KeyError, zlib.error):
+                    continue
         return out
 
     def put_understanding(self, sha256: str, doc_type: str, confidence: float, fields: Any) -> None:
@@ -429,10 +426,12 @@ class Store:
         return insert(table)
 
 
-def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
-    # SQLite allows 999 bound parameters per statement in older builds.
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
+def _rows_keyed(conn, select: sa.Select, key: sa.Column, keys: list[str], size: int = 500) -> Iterator:
+    """Rows of `select` whose `key` is one of `keys`, a few IN queries (SQLite allows 999 bound
+    parameters per statement in older builds)."""
+    wanted = sorted({k for k in keys if k})
+    for i in range(0, len(wanted), size):
+        yield from conn.execute(select.where(key.in_(wanted[i:i + size])))
 
 
 def _attach_words(extraction: Extraction, boxes: dict[str, list[list]]) -> None:
