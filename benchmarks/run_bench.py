@@ -189,12 +189,14 @@ def _stages(log: Path) -> dict[str, float]:
 
 
 def scanned_images(unit: Path, manifest: dict, dest: Path) -> dict[str, list[Path]]:
-    """The page images OCR reads: scanned PDF pages rendered as extractors.pdf renders them
-    (300 dpi, grey), image files' frames."""
+    """The page images OCR reads: scanned PDF pages as extractors.pdf hands them to OCR (the
+    scan's JPEG scaled to 300 dpi, or a 300-dpi render; grey), image files' frames. Saved as
+    uncompressed PGM, like the PNM files pytesseract hands Tesseract (PNG compression took
+    ~10 minutes of every full bench)."""
     import pypdfium2 as pdfium
     from PIL import Image, ImageSequence
 
-    from extractors.pdf import render_page
+    from extractors.pdf import page_image
     out: dict[str, list[Path]] = {}
     for f in manifest["files"]:
         if not f["scanned_pages"]:
@@ -204,14 +206,14 @@ def scanned_images(unit: Path, manifest: dict, dest: Path) -> dict[str, list[Pat
         if f["format"] == "scan_pdf":
             doc = pdfium.PdfDocument(str(src))
             for i in range(len(doc)):
-                p = dest / f"{stem}.{i + 1:03d}.png"
-                render_page(doc, i)[0].save(p)
+                p = dest / f"{stem}.{i + 1:03d}.pgm"
+                page_image(doc, i)[0].save(p)
                 paths.append(p)
             doc.close()
         else:
             with Image.open(src) as im:
                 for i, frame in enumerate(ImageSequence.Iterator(im)):
-                    p = dest / f"{stem}.{i + 1:03d}.png"
+                    p = dest / f"{stem}.{i + 1:03d}.pgm"
                     frame.convert("L").save(p)
                     paths.append(p)
         out[f["path"]] = paths
