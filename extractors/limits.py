@@ -18,6 +18,10 @@ MAX_RENDER_SIDE_PX = 5000
 # above A4's 3508 px so that a 300-dpi page is not resampled for nothing.
 MAX_OCR_SIDE_PX = 3600
 
+# Pages one Tesseract process reads at most (it loads its models once per process). More pages
+# a batch means more prepared page images held in memory while they wait (~9 MB each).
+OCR_BATCH_PAGES = 4
+
 # Uncompressed limits checked in the zip directory before python-docx inflates anything.
 DOCX_MAX_XML_BYTES = 50 * 1024 * 1024
 DOCX_MAX_TOTAL_BYTES = 300 * 1024 * 1024
@@ -45,3 +49,8 @@ def ocr_workers() -> int:
     except ValueError:
         value = 0
     return value if value > 0 else (os.cpu_count() or 1)
+
+
+# Documents in flight at once (the check flow's readers). OCR inside them is bounded separately
+# by ocr_workers(), so this only has to keep that pool fed.
+DOC_WORKERS = max(4, 2 * (os.cpu_count() or 1))

@@ -7,8 +7,11 @@ docs in /work/shared/notes/platform.md).
 """
 from __future__ import annotations
 
+import math
 import os
 import re
+import shutil
+import tempfile
 import threading
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
@@ -42,11 +45,30 @@ class _Pool:
     def __init__(self, workers: int):
         self.workers = workers
         self.gate = threading.BoundedSemaphore(workers)
-        # Twice as many threads as Tesseracts: while `workers` pages are being read, the next
-        # pages are rendered and deskewed (PDFium, OpenCV: C code that releases the GIL), so a
-        # Tesseract never waits for its page. With one thread per Tesseract that preparation
-        # (~0.25 s a page) left a core without a Tesseract ~20 % of the time.
-        self.executor = ThreadPoolExecutor(max_workers=2 * workers, thread_name_prefix="bukti-ocr")
+        # Prepared pages waiting for a Tesseract; whoever gets a slot reads several at once.
+        self.lock = threading.Lock()
+        self.pending: list[_Request] = []
+        # Each Tesseract reads up to OCR_BATCH_PAGES pages, each page holding its pool thread
+        # while it waits, and further threads render and deskew the next pages (PDFium, OpenCV:
+        # C code that releases the GIL) so that a batch is ready when a slot frees. With one
+        # thread per Tesseract that preparation (~0.25 s a page) left a core idle ~20 % of the time.
+        self.executor = ThreadPoolExecutor(max_workers=workers * (limits.OCR_BATCH_PAGES + 2),
+                                           thread_name_prefix="bukti-ocr")
+
+    def take(self, req: "_Request") -> list["_Request"]:
+        """The batch to read now, with `req` in it; [] when another reader already took `req`.
+
+        A fair share of what waits (not all of it, up to the cap): at the end of a document the
+        last pages then spread over every core instead of queueing behind one Tesseract."""
+        with self.lock:
+            if req not in self.pending:
+                return []
+            same = [r for r in self.pending if r is not req and r.dpi == req.dpi]
+            share = math.ceil((len(same) + 1) / self.workers)
+            batch = [req, *same[:min(limits.OCR_BATCH_PAGES, share) - 1]]
+            taken = {id(r) for r in batch}
+            self.pending = [r for r in self.pending if id(r) not in taken]
+            return batch
 
 
 _pool_lock = threading.Lock()
@@ -252,22 +274,27 @@ class _Timeout(Exception):
 
 
 def _call(fn: Callable[[], T]) -> T:
+    try:
+        return fn()
+    except RuntimeError as e:
+        if "timeout" in str(e).lower():
+            raise _Timeout(str(e)) from None
+        raise
+
+
+def _gated(fn: Callable[[], T]) -> T:
     with _get_pool().gate:
-        try:
-            return fn()
-        except RuntimeError as e:
-            if "timeout" in str(e).lower():
-                raise _Timeout(str(e)) from None
-            raise
+        return _call(fn)
 
 
-def _with_retry(fn: Callable[[], T], what: str, *, retry_errors: bool = True
+def _with_retry(fn: Callable[[], T], what: str, *, retry_errors: bool = True, gate: bool = True
                 ) -> tuple[T | None, str | None]:
-    """One retry: a timeout or crash is sometimes load, not the page."""
+    """One retry: a timeout or crash is sometimes load, not the page. gate=False: the caller
+    holds a slot already."""
     error = None
     for _attempt in range(2):
         try:
-            return _call(fn), None
+            return (_gated(fn) if gate else _call(fn)), None
         except _Timeout:
             error = f"{what} timed out twice"
         except pytesseract.TesseractError as e:
@@ -323,11 +350,86 @@ def parse_data(data: dict) -> OcrResult:
     return OcrResult(text="\n".join(lines), confidence=conf, words=words)
 
 
+@dataclass(eq=False)
+class _Request:
+    """One prepared page waiting to be read; `fallback` set when its batch failed."""
+    img: Image.Image
+    dpi: int | None
+    timeout: float
+    done: threading.Event = field(default_factory=threading.Event)
+    data: dict | None = None
+    fallback: bool = False
+
+
 def _read(img: Image.Image, dpi: int | None, timeout: float) -> OcrResult:
+    """Read one prepared page, in one Tesseract process with other pages waiting at the time.
+
+    Each Tesseract process loads the ind+eng models first, ~0.2 CPU-s or about a tenth of a
+    page's reading; reading the pages that queue up while the cores are busy in one process
+    pays that once per batch instead of once per page. A page whose batch fails is read alone,
+    so one bad page still costs only itself."""
+    pool = _get_pool()
+    req = _Request(img, dpi, timeout)
+    with pool.lock:
+        pool.pending.append(req)
+    while not req.done.is_set():
+        with pool.gate:
+            batch = pool.take(req)
+            if len(batch) == 1:
+                return _read_one(img, dpi, timeout, gate=False)
+            if batch:
+                _read_batch(batch)
+        req.done.wait()
+    if req.fallback:
+        return _read_one(img, dpi, timeout)
+    return parse_data(req.data or {})
+
+
+def _read_batch(batch: list[_Request]) -> None:
+    """One Tesseract over the batch's pages (a list file), results split by page_num. Runs
+    with a slot of the gate held; never raises."""
+    tmp = tempfile.mkdtemp(prefix="bukti-ocr-")
+    try:
+        paths = []
+        for n, r in enumerate(batch):
+            path = os.path.join(tmp, f"{n}.pgm")
+            r.img.save(path, format="PPM")   # PNM, as pytesseract writes a single page
+            paths.append(path)
+        listing = os.path.join(tmp, "pages.txt")
+        with open(listing, "w", encoding="utf-8") as f:
+            f.write("\n".join(paths) + "\n")
+        data = pytesseract.image_to_data(listing, lang=LANG, config=_config(batch[0].dpi),
+                                         output_type=pytesseract.Output.DICT,
+                                         timeout=sum(r.timeout for r in batch))
+        for r, page in zip(batch, split_pages(data, len(batch))):
+            r.data = page
+    except Exception:   # timeout, crash, a page it cannot open: each page is read on its own
+        for r in batch:
+            r.fallback = True
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        for r in batch:
+            r.done.set()
+
+
+def split_pages(data: dict, pages: int) -> list[dict]:
+    """image_to_data's columns over a list of images, as one dict per image (by page_num)."""
+    out: list[dict] = [{k: [] for k in data} for _ in range(pages)]
+    for i, number in enumerate(data.get("page_num", [])):
+        try:
+            page = out[int(number) - 1]
+        except (ValueError, IndexError):
+            continue
+        for k, column in data.items():
+            page[k].append(column[i] if i < len(column) else "")
+    return out
+
+
+def _read_one(img: Image.Image, dpi: int | None, timeout: float, *, gate: bool = True) -> OcrResult:
     data, error = _with_retry(
         lambda: pytesseract.image_to_data(_as_ppm(img), lang=LANG, config=_config(dpi),
                                           output_type=pytesseract.Output.DICT, timeout=timeout),
-        "OCR")
+        "OCR", gate=gate)
     if data is None:
         return OcrResult(error=error)
     return parse_data(data)

@@ -163,11 +163,13 @@ def test_concurrent_documents_never_exceed_worker_count(tmp_path, monkeypatch):
         time.sleep(0.05)
         with lock:
             running -= 1
-        words = "Keputusan Kepala Dinas tentang Tim Kerja Zona Integritas".split()
+        # A batch comes as a list file of page images, its rows numbered by page_num.
+        pages = len(Path(image).read_text().split()) if isinstance(image, str) else 1
+        words = "Keputusan Kepala Dinas tentang Tim Kerja Zona Integritas".split() * pages
         n = len(words)
-        return {"level": [5] * n, "text": words, "conf": [95] * n, "block_num": [1] * n,
-                "par_num": [1] * n, "line_num": [1] * n, "left": [0] * n, "top": [0] * n,
-                "width": [9] * n, "height": [9] * n}
+        return {"level": [5] * n, "page_num": [1 + i // 8 for i in range(n)], "text": words,
+                "conf": [95] * n, "block_num": [1] * n, "par_num": [1] * n, "line_num": [1] * n,
+                "left": [0] * n, "top": [0] * n, "width": [9] * n, "height": [9] * n}
 
     monkeypatch.setattr(pytesseract, "image_to_data", fake)
     img = render_text(LINES[:2])
@@ -185,3 +187,64 @@ def test_concurrent_documents_never_exceed_worker_count(tmp_path, monkeypatch):
         assert all(len(r.pages) == 6 and r.text_source == "ocr" for r in results)
     finally:
         ocr.configure(None)
+
+
+PAGE_WORDS = ["Keputusan", "Menimbang", "Mengingat", "Menetapkan", "Integritas", "Sumenep"]
+
+
+def _numbered_tiff(tmp_path) -> Path:
+    frames = [render_text([f"HALAMAN {word.upper()}", LINES[1]]) for word in PAGE_WORDS]
+    path = tmp_path / "pages.tif"
+    frames[0].save(path, save_all=True, append_images=frames[1:])
+    return path
+
+
+def _spy(monkeypatch, fail_batches: bool = False) -> list:
+    calls, real = [], pytesseract.image_to_data
+
+    def spy(image, *a, **kw):
+        batch = isinstance(image, str)
+        calls.append(len(Path(image).read_text().split()) if batch else 1)
+        if batch and fail_batches:
+            raise pytesseract.TesseractError(1, "Error during processing.")
+        return real(image, *a, **kw)
+
+    monkeypatch.setattr(pytesseract, "image_to_data", spy)
+    return calls
+
+
+def test_waiting_pages_share_one_tesseract_and_keep_their_order(tmp_path, monkeypatch):
+    """While the first page is read, the others queue; they are read in batches (one model load
+    each), and every page still gets its own text."""
+    ocr.configure(1)
+    calls = _spy(monkeypatch)
+    try:
+        ex = extract_file(_numbered_tiff(tmp_path), "image")
+    finally:
+        ocr.configure(None)
+    assert sum(calls) == len(PAGE_WORDS) and max(calls) > 1 and len(calls) < len(PAGE_WORDS)
+    assert max(calls) <= limits.OCR_BATCH_PAGES
+    for page, word in zip(ex.pages, PAGE_WORDS):
+        assert f"HALAMAN {word.upper()}" in page.text, (page.number, page.text)
+        assert "NOMOR 800/123/435.201/2024" in page.text and page.confidence > 80
+        assert page.words and page.words[0].top < 200   # boxes are the page's own, not offset
+
+
+def test_a_failed_batch_reads_its_pages_one_by_one(tmp_path, monkeypatch):
+    ocr.configure(1)
+    calls = _spy(monkeypatch, fail_batches=True)
+    try:
+        ex = extract_file(_numbered_tiff(tmp_path), "image")
+    finally:
+        ocr.configure(None)
+    assert max(calls) > 1                                # a batch was tried
+    assert ex.error_code is None
+    for page, word in zip(ex.pages, PAGE_WORDS):
+        assert f"HALAMAN {word.upper()}" in page.text
+
+
+def test_split_pages_follows_page_num():
+    data = {"level": [1, 5, 1, 5, 5], "page_num": [1, 1, 2, 2, 2], "text": ["", "a", "", "b", "c"]}
+    first, second, third = ocr.split_pages(data, 3)
+    assert first["text"] == ["", "a"] and second["text"] == ["", "b", "c"]
+    assert third == {"level": [], "page_num": [], "text": []}
