@@ -6,7 +6,6 @@ cannot be read becomes a flag in the report and never stops the run.
 """
 from __future__ import annotations
 
-import os
 import queue
 import time
 from pathlib import Path
@@ -16,6 +15,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
+from extractors.limits import DOC_WORKERS
 from extractors.model import Extraction
 from rules.engine import evaluate
 from rules.model import Document
@@ -28,10 +28,6 @@ from .store import (get_store, open_run_store, previous_report, record_failure, 
                     record_start)
 from .timing import stage
 from .understand import extract_cached, prepare_in_background, understand
-
-# Documents in flight at once. OCR inside them is bounded separately by the extractors' own
-# pool (one Tesseract per core), so this only has to keep that pool fed.
-DOC_WORKERS = max(4, 2 * (os.cpu_count() or 1))
 
 
 @task(name="discover", cache_policy=NO_CACHE)

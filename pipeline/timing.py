@@ -20,3 +20,13 @@ def stage(name: str) -> Iterator[None]:
         yield
     finally:
         print(f"timing {name} {time.monotonic() - start:.3f}s", file=sys.stderr)
+
+
+_T0 = time.monotonic()
+
+
+def mark(name: str) -> None:
+    """When something happened, in seconds since this module was imported (the CLI imports it
+    first thing)."""
+    if os.environ.get("BUKTI_TIMING"):
+        print(f"timing at-{name} {time.monotonic() - _T0:.3f}s", file=sys.stderr)

@@ -70,7 +70,8 @@ def extract_cached(found: FoundFile, store=None) -> tuple[Extraction, bool]:
             cached = None
         if cached is not None:
             return cached, True
-    extraction = extract_file(Path(found.abspath), found.kind)
+    from . import readahead
+    extraction = readahead.take(found) or extract_file(Path(found.abspath), found.kind)
     # A file that vanished or changed while it was read gives a result about no stable content:
     # caching it under the discovered sha256 would pin that failure on the file for good.
     if store is not None and _unchanged(found):
