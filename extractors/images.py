@@ -6,7 +6,7 @@ import math
 from pathlib import Path
 from typing import BinaryIO
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 from . import limits, ocr
 from .model import Extraction, Page
@@ -63,7 +63,9 @@ def _load_frame(path: Path | BinaryIO, index: int) -> tuple[Image.Image, int | N
             im.load()
         except (OSError, SyntaxError, ValueError) as e:
             raise _ImageDataError(f"image data is damaged: {e}") from None
-        return ImageOps.exif_transpose(im), dpi
+        # exif_transpose copies even an upright image (26 MB for an A4 colour frame).
+        upright = im.getexif().get(ExifTags.Base.Orientation, 1) in (0, 1)
+        return (im if upright else ImageOps.exif_transpose(im)), dpi
 
 
 def _frame_page(path: Path | BinaryIO, index: int, timeout: float | None,
@@ -71,13 +73,11 @@ def _frame_page(path: Path | BinaryIO, index: int, timeout: float | None,
     """(page, whether the frame itself could not be decoded)."""
     number = number or index + 1
     try:
-        img, dpi = _load_frame(path, index)
+        result = ocr.read_page(lambda: _load_frame(path, index), timeout=timeout)
     except _ImageDataError as e:
         return Page(number=number, text="", source="empty", error=str(e)), True
     except (Image.DecompressionBombError, UnidentifiedImageError) as e:
         return Page(number=number, text="", source="empty", error=str(e)), True
-    result = ocr.ocr_page(img, dpi=dpi, timeout=timeout)
-    del img
     if result.error or not result.text:
         return Page(number=number, text="", source="empty", error=result.error), False
     return Page(number=number, text=result.text, source="ocr", confidence=result.confidence,

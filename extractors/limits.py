@@ -5,7 +5,9 @@ processes can change them without re-importing.
 """
 from __future__ import annotations
 
+import ctypes
 import os
+import sys
 
 # Magic-byte sniffing reads no more than this from the head of a file.
 SNIFF_BYTES = 8192
@@ -54,3 +56,25 @@ def ocr_workers() -> int:
 # Documents in flight at once (the check flow's readers). OCR inside them is bounded separately
 # by ocr_workers(), so this only has to keep that pool fed.
 DOC_WORKERS = max(4, 2 * (os.cpu_count() or 1))
+
+
+# Freed buffers at least this large go back to the OS at once (see release_large_buffers).
+MMAP_THRESHOLD_BYTES = 1 << 20
+_M_MMAP_THRESHOLD = -3   # glibc's mallopt parameter number
+
+
+def release_large_buffers() -> bool:
+    """Make glibc hand page images back to the OS when they are freed.
+
+    glibc raises its mmap threshold each time a large block is freed, after which 9–26 MB page
+    images come from per-thread heaps that keep the memory: reading one 15-frame colour TIFF left
+    the process at 500 MB after it was done (peak 685 MB), against 47 MB (peak 234 MB) with the
+    threshold fixed at 1 MB. The price, fresh zeroed pages for each image, is a few ms a page
+    against Tesseract's seconds. Process-wide; a no-op off glibc. True if applied."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None)
+        return bool(libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES))
+    except (OSError, AttributeError):
+        return False

@@ -29,6 +29,8 @@ from .model import Word
 os.environ["OMP_THREAD_LIMIT"] = "1"
 # Likewise OpenCV (deskew) must not spread one rotation over every core.
 os.environ.setdefault("OPENCV_FOR_THREADS_NUM", "1")
+# Page images are large and short-lived: give them back to the OS when freed.
+limits.release_large_buffers()
 
 LANG = "ind+eng"
 _BASE_CONFIG = "--psm 3 --oem 1"
@@ -45,6 +47,11 @@ class _Pool:
     def __init__(self, workers: int):
         self.workers = workers
         self.gate = threading.BoundedSemaphore(workers)
+        # Pages being loaded and deskewed at once. Every pool thread may hold a page, but only
+        # this many decode one: a document's first pages reach a Tesseract in ~0.2 s instead
+        # of all of them sharing the cores for a second, and the transient full-colour frames
+        # (26 MB for an A4 TIFF frame) never pile up: twelve at once took a check past 1.9 GB.
+        self.prep = threading.BoundedSemaphore(workers)
         # Prepared pages waiting for a Tesseract; whoever gets a slot reads several at once.
         self.lock = threading.Lock()
         self.pending: list[_Request] = []
@@ -456,21 +463,37 @@ def ocr_page(img: Image.Image, *, dpi: int | None = None, timeout: float | None 
     dpi: the image's true resolution if known (rendered PDF pages), else None so that
     tesseract estimates it from the glyph sizes.
     """
+    return read_page(lambda: (img, dpi), timeout=timeout)
+
+
+def read_page(load: Callable[[], tuple[Image.Image, int | None]], *, timeout: float | None = None
+              ) -> OcrResult:
+    """Load a page image with `load()` (returning the image and its dpi or None), then read it.
+
+    The page is loaded here, under the pool's preparation gate, rather than by the caller, so that
+    nothing else holds the loaded image: once it is greyed and deskewed only the copy Tesseract
+    reads stays in memory while the page waits for a slot. Exceptions raised by `load` reach the
+    caller (it knows what could not be loaded); reading never raises.
+    """
     timeout = timeout if timeout and timeout > 0 else limits.ocr_timeout_s()
+    with _get_pool().prep:
+        img, dpi = load()
+        try:
+            img, dpi, skew = _ready(img, dpi)
+        except Exception as e:
+            return OcrResult(error=f"OCR failed: {type(e).__name__}: {e}")
+    if img is None:
+        return OcrResult()
     try:
-        img, scale = prepare(img)
-        if dpi and scale != 1.0:
-            dpi = max(70, round(dpi * scale))
-        if is_blank(img):
-            return OcrResult()
-        img, skew = deskew(img)
         result = _read(img, dpi, timeout)
         result.skew = skew
         if _needs_orientation(result):
             rot = _osd_rotation(img, dpi, timeout)
             if rot:
                 # PIL turns counter-clockwise; OSD's "rotate" is clockwise.
-                turned, skew2 = deskew(img.rotate(-rot, expand=True, fillcolor=255))
+                with _get_pool().prep:
+                    turned, skew2 = deskew(img.rotate(-rot, expand=True, fillcolor=255))
+                del img
                 second = _read(turned, dpi, timeout)
                 del turned
                 if second.error is None and second.score > result.score:
@@ -479,3 +502,14 @@ def ocr_page(img: Image.Image, *, dpi: int | None = None, timeout: float | None 
         return result
     except Exception as e:  # a page must never take the document down with it
         return OcrResult(error=f"OCR failed: {type(e).__name__}: {e}")
+
+
+def _ready(img: Image.Image, dpi: int | None) -> tuple[Image.Image | None, int | None, float]:
+    """(the image Tesseract reads or None for a blank page, its dpi, the deskew angle)."""
+    img, scale = prepare(img)
+    if dpi and scale != 1.0:
+        dpi = max(70, round(dpi * scale))
+    if is_blank(img):
+        return None, dpi, 0.0
+    img, skew = deskew(img)
+    return img, dpi, skew

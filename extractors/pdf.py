@@ -180,12 +180,10 @@ def _native_scan(pdf: pdfium.PdfDocument, index: int) -> tuple[Image.Image, int]
 def _ocr_page(pdf: pdfium.PdfDocument, index: int, layer: str, timeout: float | None) -> Page:
     number = index + 1
     try:
-        image, dpi = page_image(pdf, index)
+        result = ocr.read_page(lambda: page_image(pdf, index), timeout=timeout)
     except Exception as e:
         return Page(number=number, text=layer, source="text" if layer else "empty",
                     error=f"page could not be rendered: {e}")
-    result = ocr.ocr_page(image, dpi=dpi, timeout=timeout)
-    del image
     # A sparse but genuine text layer ("Lampiran", a lone signature line) beats a worse read.
     if layer and ocr.text_stats(layer)[0] >= ocr.text_stats(result.text)[0]:
         return Page(number=number, text=layer, source="text")

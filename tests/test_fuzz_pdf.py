@@ -25,11 +25,12 @@ ERROR_CODES = {"CORRUPT_FILE", "UNSUPPORTED_FILE", "UNREADABLE"}
 def no_tesseract(monkeypatch):
     calls = []
 
-    def fake_ocr(img, **kw):
+    def fake_read(load, **kw):
+        img, _dpi = load()   # the page is still rendered: mutations that break rendering count
         calls.append(img.size)
         return ocr.OcrResult(text="", error="OCR stubbed in the fuzz test")
 
-    monkeypatch.setattr(ocr, "ocr_page", fake_ocr)
+    monkeypatch.setattr(ocr, "read_page", fake_read)
     return calls
 
 

@@ -248,3 +248,62 @@ def test_split_pages_follows_page_num():
     first, second, third = ocr.split_pages(data, 3)
     assert first["text"] == ["", "a"] and second["text"] == ["", "b", "c"]
     assert third == {"level": [], "page_num": [], "text": []}
+
+
+def test_pages_are_loaded_a_few_at_a_time_first_pages_first(tmp_path, monkeypatch):
+    """However many pool threads hold pages, only `workers` decode and deskew at once: the first
+    pages reach Tesseract soonest, and full-colour frames never pile up in memory."""
+    ocr.configure(2)
+    loading = peak = 0
+    order: list[int] = []
+    lock = threading.Lock()
+    real = ocr.prepare
+
+    def slow_prepare(img):
+        nonlocal loading, peak
+        with lock:
+            loading += 1
+            peak = max(peak, loading)
+        time.sleep(0.05)
+        with lock:
+            loading -= 1
+        return real(img)
+
+    def fake_read(img, dpi, timeout):
+        with lock:
+            order.append(img.info.get("page", -1))
+        return ocr.OcrResult(text="dibaca", confidence=95.0)
+
+    monkeypatch.setattr(ocr, "prepare", slow_prepare)
+    monkeypatch.setattr(ocr, "_read", fake_read)
+    base = render_text(LINES[:2])
+
+    def load(n: int):
+        img = base.copy()
+        img.info["page"] = n
+        return img, 300
+
+    try:
+        results = ocr.map_pages(lambda n: ocr.read_page(lambda: load(n)), range(12))
+    finally:
+        ocr.configure(None)
+    assert peak == 2
+    assert all(r.text == "dibaca" for r in results)
+    assert set(order[:2]) <= {0, 1, 2, 3}              # waiting pages are loaded in turn
+
+
+def test_a_page_that_cannot_be_loaded_is_the_callers_error():
+    def broken():
+        raise ValueError("no such page")
+
+    with pytest.raises(ValueError, match="no such page"):
+        ocr.read_page(broken)
+    # ...and the preparation slot it held is free again.
+    assert ocr.read_page(lambda: (Image.new("L", (400, 300), 255), None)).text == ""
+
+
+def test_large_freed_buffers_go_back_to_the_os():
+    import platform
+    if platform.libc_ver()[0] != "glibc":
+        pytest.skip("mallopt is glibc's")
+    assert limits.release_large_buffers() is True
