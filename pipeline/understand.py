@@ -1,6 +1,7 @@
 """Understand stage: turn one extracted file into a Document (type, confidence, fields)."""
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import threading
@@ -28,18 +29,25 @@ def extract_fields(extraction: Extraction, doc_type: str):
     return run(extraction, doc_type)
 
 
-def prepare_in_background() -> threading.Thread:
-    """Build the classifier's spaCy pipeline on a thread while files are being read.
+def prepare_in_background(also_import: tuple[str, ...] = ()) -> threading.Thread:
+    """Build the classifier's spaCy pipeline on a thread while files are being read, then import
+    `also_import` (modules the run needs after reading).
 
     Reading a scan is Tesseract's work in other processes; without this, the first file to be
     understood waits ~1.5 s for spaCy to load, which is most of what one re-scanned file costs
-    beyond its OCR. Join the thread before the process may exit."""
+    beyond its OCR, and the report writers' imports (openpyxl, ~0.2 s) would lengthen the
+    single-threaded end of the run. Join the thread before the process may exit."""
     def build() -> None:
         try:
             from extractors.nlp import get_nlp
             get_nlp()
         except Exception as exc:  # the first real use will raise it where it can be reported
             _log.debug("spaCy warm-up failed: %s", exc)
+        for name in also_import:
+            try:
+                importlib.import_module(name)
+            except Exception as exc:
+                _log.debug("warm-up import of %s failed: %s", name, exc)
     thread = threading.Thread(target=build, name="bukti-nlp-warmup", daemon=True)
     thread.start()
     return thread
