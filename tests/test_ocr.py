@@ -149,20 +149,29 @@ def test_timeout_is_retried_once_then_page_error(tmp_path, monkeypatch):
     assert ex.error_code == "UNREADABLE"
 
 
+class _Overlap:
+    """How many threads were inside `hold` at once, at most."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.now = self.peak = 0
+
+    def hold(self, seconds: float) -> None:
+        with self.lock:
+            self.now += 1
+            self.peak = max(self.peak, self.now)
+        time.sleep(seconds)
+        with self.lock:
+            self.now -= 1
+
+
 def test_concurrent_documents_never_exceed_worker_count(tmp_path, monkeypatch):
     """Several documents from several threads share one bound on tesseract processes."""
     ocr.configure(2)
-    running = peak = 0
-    lock = threading.Lock()
+    tesseracts = _Overlap()
 
     def fake(image, *a, **kw):
-        nonlocal running, peak
-        with lock:
-            running += 1
-            peak = max(peak, running)
-        time.sleep(0.05)
-        with lock:
-            running -= 1
+        tesseracts.hold(0.05)
         # A batch comes as a list file of page images, its rows numbered by page_num.
         pages = len(Path(image).read_text().split()) if isinstance(image, str) else 1
         words = "Keputusan Kepala Dinas tentang Tim Kerja Zona Integritas".split() * pages
@@ -183,7 +192,7 @@ def test_concurrent_documents_never_exceed_worker_count(tmp_path, monkeypatch):
             t.start()
         for t in threads:
             t.join()
-        assert peak == 2
+        assert tesseracts.peak == 2
         assert all(len(r.pages) == 6 and r.text_source == "ocr" for r in results)
     finally:
         ocr.configure(None)
@@ -254,23 +263,16 @@ def test_pages_are_loaded_a_few_at_a_time_first_pages_first(tmp_path, monkeypatc
     """However many pool threads hold pages, only `workers` decode and deskew at once: the first
     pages reach Tesseract soonest, and full-colour frames never pile up in memory."""
     ocr.configure(2)
-    loading = peak = 0
+    loading = _Overlap()
     order: list[int] = []
-    lock = threading.Lock()
     real = ocr.prepare
 
     def slow_prepare(img):
-        nonlocal loading, peak
-        with lock:
-            loading += 1
-            peak = max(peak, loading)
-        time.sleep(0.05)
-        with lock:
-            loading -= 1
+        loading.hold(0.05)
         return real(img)
 
     def fake_read(img, dpi, timeout):
-        with lock:
+        with loading.lock:
             order.append(img.info.get("page", -1))
         return ocr.OcrResult(text="dibaca", confidence=95.0)
 
@@ -287,7 +289,7 @@ def test_pages_are_loaded_a_few_at_a_time_first_pages_first(tmp_path, monkeypatc
         results = ocr.map_pages(lambda n: ocr.read_page(lambda: load(n)), range(12))
     finally:
         ocr.configure(None)
-    assert peak == 2
+    assert loading.peak == 2
     assert all(r.text == "dibaca" for r in results)
     assert set(order[:2]) <= {0, 1, 2, 3}              # waiting pages are loaded in turn
 
