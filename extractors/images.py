@@ -6,7 +6,7 @@ import math
 from pathlib import Path
 from typing import BinaryIO
 
-from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from . import limits, ocr
 from .model import Extraction, Page
@@ -63,9 +63,10 @@ def _load_frame(path: Path | BinaryIO, index: int) -> tuple[Image.Image, int | N
             im.load()
         except (OSError, SyntaxError, ValueError) as e:
             raise _ImageDataError(f"image data is damaged: {e}") from None
-        # exif_transpose copies even an upright image (26 MB for an A4 colour frame).
-        upright = im.getexif().get(ExifTags.Base.Orientation, 1) in (0, 1)
-        return (im if upright else ImageOps.exif_transpose(im)), dpi
+        # In place: a returned transpose is a copy even of an upright image (26 MB for an A4
+        # colour frame).
+        ImageOps.exif_transpose(im, in_place=True)
+        return im, dpi
 
 
 def _frame_page(path: Path | BinaryIO, index: int, timeout: float | None,

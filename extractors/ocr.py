@@ -481,7 +481,7 @@ def read_page(load: Callable[[], tuple[Image.Image, int | None]], *, timeout: fl
         try:
             img, dpi, skew = _ready(img, dpi)
         except Exception as e:
-            return OcrResult(error=f"OCR failed: {type(e).__name__}: {e}")
+            return _failed(e)
     if img is None:
         return OcrResult()
     try:
@@ -501,7 +501,11 @@ def read_page(load: Callable[[], tuple[Image.Image, int | None]], *, timeout: fl
                     result = second
         return result
     except Exception as e:  # a page must never take the document down with it
-        return OcrResult(error=f"OCR failed: {type(e).__name__}: {e}")
+        return _failed(e)
+
+
+def _failed(e: Exception) -> OcrResult:
+    return OcrResult(error=f"OCR failed: {type(e).__name__}: {e}")
 
 
 def _ready(img: Image.Image, dpi: int | None) -> tuple[Image.Image | None, int | None, float]:

@@ -6,6 +6,7 @@ cannot be read becomes a flag in the report and never stops the run.
 """
 from __future__ import annotations
 
+import importlib
 import queue
 import time
 from pathlib import Path
@@ -139,19 +140,17 @@ def read_all(files: list[FoundFile], store_url: str | None, unit: str) -> list:
             for n in range(1, min(DOC_WORKERS, len(files)) + 1)]
 
 
-# Imported where used (a check that fails early never needs them); a run that reads files
-# imports them on a thread meanwhile.
-_REPORT_WRITERS = ("pipeline.report_html", "pipeline.report_xlsx")
+# The report files, as (module, writer). Imported where used (a check that fails early never
+# needs openpyxl or Jinja); a run that reads files imports them on a thread meanwhile.
+_REPORT_WRITERS = (("pipeline.report_json", "write_json"), ("pipeline.report_html", "write_html"),
+                   ("pipeline.report_xlsx", "write_xlsx"))
 
 
 @task(name="write-reports", cache_policy=NO_CACHE)
 def write_reports_task(report: dict, out_dir: str) -> None:
-    from .report_html import write_html
-    from .report_xlsx import write_xlsx
     out = Path(out_dir)
-    report_json.write_json(report, out)
-    write_html(report, out)
-    write_xlsx(report, out)
+    for module, writer in _REPORT_WRITERS:
+        getattr(importlib.import_module(module), writer)(report, out)
 
 
 class CheckResult:
@@ -196,7 +195,7 @@ def check_flow(evidence_dir: str, out_dir: str, profile: str | None = None,
             documents, unreadable_cache = reuse_unchanged_task(quote([f for f in files if f in cached]),
                                                                store_url, unit_label)
         reads += read_all(unreadable_cache, store_url, unit_label)
-        warmup = prepare_in_background(_REPORT_WRITERS) if reads else None
+        warmup = prepare_in_background(tuple(m for m, _ in _REPORT_WRITERS)) if reads else None
         with stage("read"):
             documents += [doc for f in reads for doc in f.result()]
             if warmup is not None:
