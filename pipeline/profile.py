@@ -77,9 +77,25 @@ def load_profile(path: Path | None, today: dt.date | None = None) -> Profile:
     target = str(data.get("target", "WBK")).upper()
     if target not in TARGETS:
         raise ProfileError(f"{path}: 'target' must be WBK or WBBM, got {data.get('target')!r}")
+    hasil = data.get("hasil") or {}
+    if not isinstance(hasil, dict):
+        raise ProfileError(f"{path}: 'hasil' must be a mapping such as {{ipak: 3.62, ipkp: 3.41, capaian_kinerja: B}}")
+    for key, value in hasil.items():
+        if key in ("ipak", "ipkp"):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 1 <= value <= 4:
+                raise ProfileError(f"{path}: 'hasil.{key}' must be an index from 1 to 4, got {value!r}")
+        elif key == "capaian_kinerja":
+            if str(value).strip().upper() not in ("A", "B", "C", "D", "E"):
+                raise ProfileError(f"{path}: 'hasil.capaian_kinerja' must be a grade A-E, got {value!r}")
+        else:
+            raise ProfileError(f"{path}: 'hasil.{key}': unknown (known: ipak, ipkp, capaian_kinerja)")
+    previous = data.get("previous_predicate")
+    if previous is not None and str(previous).upper() not in TARGETS:
+        raise ProfileError(f"{path}: 'previous_predicate' must be WBK or WBBM, got {previous!r}")
     return Profile(unit=unit.strip(), aliases=[a.strip() for a in aliases],
                    head=Head(name=head.get("name"), nip=str(nip).replace(" ", "") if nip else None),
-                   period=period, target=target, check_date=check_date)
+                   period=period, target=target, check_date=check_date, hasil=dict(hasil),
+                   previous_predicate=str(previous).upper() if previous else None)
 
 
 def load_roster(path: Path) -> tuple[list[RosterEntry], list[str]]:

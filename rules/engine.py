@@ -9,6 +9,8 @@ from .context import CheckContext
 from .mapping import folder_hint, map_documents
 from .model import Document, Flag, Profile, RosterEntry
 from .pack import RulePack
+from .propose import Proposal, basis_text, propose_all
+from .score import first_failing, lke_score
 from .registry import REGISTRY, ensure_loaded
 from .vocab import SEVERITY_RANK
 
@@ -20,6 +22,7 @@ class Evaluation:
     flags: list[Flag] = field(default_factory=list)
     indicators: list[dict[str, Any]] = field(default_factory=list)
     score: dict[str, Any] = field(default_factory=dict)
+    proposals: dict[str, Proposal] = field(default_factory=dict)   # question code → proposed answer
 
 
 def evaluate(documents: list[Document], profile: Profile, roster: list[RosterEntry], pack: RulePack,
@@ -52,8 +55,10 @@ def evaluate(documents: list[Document], profile: Profile, roster: list[RosterEnt
     flags = _order(flags)
     for f in flags:
         f.message = render(f, pack, lang)
-    indicators = _indicator_results(documents, flags, pack, doc_indicators, lang)
-    return Evaluation(flags=flags, indicators=indicators, score=estimate_score(indicators, pack, target))
+    proposals = propose_all(pack.questions, documents, flags)
+    indicators = _indicator_results(documents, flags, pack, doc_indicators, lang, proposals)
+    return Evaluation(flags=flags, indicators=indicators, score=estimate_score(indicators, pack, target, profile),
+                      proposals=proposals)
 
 
 def _order(flags: list[Flag]) -> list[Flag]:
@@ -121,7 +126,36 @@ def render(flag: Flag, pack: RulePack, lang: str = "id") -> str:
 
 # ---------------------------------------------------------------- indicators and score
 
-def _indicator_results(documents, flags, pack, doc_indicators, lang) -> list[dict[str, Any]]:
+def _item_label(pack: RulePack, lang: str):
+    subjects = (pack.terms or {}).get("subjects") or {}
+
+    def label(item) -> str:
+        text = doc_label(item.doc_type, pack, lang)
+        if item.subjects:
+            names = [(subjects.get(s) or {}).get(lang) or s for s in item.subjects]
+            text += " (" + "/".join(names) + ")"
+        return text
+    return label
+
+
+def _question_entry(p: Proposal, flags_by_doc: dict[str, list[str]], pack: RulePack, lang: str) -> dict[str, Any]:
+    q = p.question
+    return {"id": q.code, "text": q.text, "answer_type": q.answer_type,
+            "answers": q.answers, "criteria": q.criteria,
+            "proposed": p.answer, "proposed_score": p.score,
+            "basis": basis_text(p, _item_label(pack, lang), lang, pack.messages.get("QUESTION_BASIS") or {}),
+            "needs_input": p.answer is None, "ties": p.ties,
+            "evidence": p.evidence,
+            "flags": sorted({f for d in p.evidence for f in flags_by_doc.get(d, [])}),
+            "inputs": q.inputs, "data_dukung": q.data_dukung}
+
+
+def _indicator_results(documents, flags, pack, doc_indicators, lang, proposals=None) -> list[dict[str, Any]]:
+    proposals = proposals or {}
+    flags_by_doc: dict[str, list[str]] = {}
+    for f in flags:
+        for d in f.documents:
+            flags_by_doc.setdefault(d, []).append(f.id)
     out = []
     for area in pack.areas:
         for ind in area.indicators:
@@ -133,54 +167,46 @@ def _indicator_results(documents, flags, pack, doc_indicators, lang) -> list[dic
             status = "missing" if not evidence else ("flagged" if serious or missing else "ok")
             out.append({
                 "code": ind.code, "area": (area.title_en if lang == "en" and area.title_en else area.title),
-                "area_code": area.code,
+                "area_code": area.code, "part": ind.part, "bobot": ind.weight,
                 "title": (ind.title_en if lang == "en" and ind.title_en else ind.title),
                 "status": status, "evidence": evidence, "flags": [f.id for f in mine],
-                "weight": ind.weight,
+                "weight": ind.weight, "legacy_codes": ind.legacy_codes,
                 "worst": min((f.severity for f in serious), key=lambda s: {"error": 0, "warning": 1}[s], default=None),
+                "questions": [_question_entry(proposals[q.code], flags_by_doc, pack, lang)
+                              for q in ind.questions if q.code in proposals],
             })
     return out
 
 
-def estimate_score(indicators: list[dict[str, Any]], pack: RulePack, target: str) -> dict[str, Any]:
-    """Credit per indicator by status (pack `scoring`), weighted within its area, areas weighted
-    as in the LKE. An estimate of what the evidence could support, not the evaluators' score."""
-    s = {"ok": 1.0, "flagged_warning": 0.75, "flagged_error": 0.25, "missing": 0.0, **pack.scoring}
+def estimate_score(indicators: list[dict[str, Any]], pack: RulePack, target: str,
+                   profile: Profile | None = None) -> dict[str, Any]:
+    """The LKE's score of the answers the evidence supports (rules/score.py), with every minimum of
+    the target predicate. An estimate of what the folder can carry, not the evaluators' score."""
+    answers = {q["id"]: q["proposed_score"] for i in indicators for q in i.get("questions", [])}
+    s = lke_score(pack, answers, target, hasil=profile.hasil if profile else None,
+                  previous_predicate=profile.previous_predicate if profile else None)
     by_area: dict[str, list[dict]] = {}
     for i in indicators:
         by_area.setdefault(i["area_code"], []).append(i)
-    areas, total = [], 0.0
-    for area in pack.areas:
-        rows = by_area.get(area.code, [])
-        wsum = sum(r["weight"] for r in rows) or 1.0
-        credit = 0.0
-        for r in rows:
-            if r["status"] == "ok":
-                c = s["ok"]
-            elif r["status"] == "missing":
-                c = s["missing"]
-            else:
-                c = s["flagged_error"] if r["worst"] == "error" else s["flagged_warning"]
-            credit += r["weight"] * c
-        value = round(area.weight * credit / wsum, 2)
-        total += value
-        areas.append({"code": area.code, "name": area.title, "weight": area.weight, "score": value,
-                      "indicators_ok": sum(1 for r in rows if r["status"] == "ok"),
-                      "indicators_total": len(rows)})
-    pmax = round(sum(a.weight for a in pack.areas), 2)
-    hasil_max = float(pack.defaults.get("hasil_max", 40))
-    # Total score (Pengungkit + Hasil) each predicate needs; other minimums stay in the pack.
+    for a in s["areas"]:
+        rows = by_area.get(a["code"], [])
+        a["indicators_ok"] = sum(1 for r in rows if r["status"] == "ok")
+        a["indicators_total"] = len(rows)
+    hasil_max = float((pack.hasil or {}).get("weight", 40))
     thresholds = {t: v.get("total") for t, v in sorted(pack.thresholds.items())}
     need = thresholds.get(target)
-    pengungkit = round(total, 2)
+    questions = [q for i in indicators for q in i.get("questions", [])]
     return {
         "label": "estimate",
-        "note": "Pengungkit only, from the evidence found; Hasil (surveys) is not in the folder.",
+        "basis": "evidence",
         "target": target,
-        "pengungkit": pengungkit, "pengungkit_max": pmax, "hasil_max": hasil_max,
-        "total_if_hasil_max": round(pengungkit + hasil_max, 2),
+        **s,
+        "hasil_max": hasil_max,
+        "total_if_hasil_max": round(s["pengungkit"] + hasil_max, 2),
         "thresholds": thresholds,
-        "reachable": (None if need is None else pengungkit + hasil_max >= need),
-        "areas": areas,
-        "credit": {k: s[k] for k in ("ok", "flagged_warning", "flagged_error", "missing")},
+        "reachable": (None if need is None else s["pengungkit"] + hasil_max >= need),
+        "first_failing": first_failing(s["minima"]),
+        "questions": {"total": len(questions),
+                      "proposed": sum(1 for q in questions if q["proposed"] is not None),
+                      "needs_input": sum(1 for q in questions if q["proposed"] is None)},
     }

@@ -32,7 +32,7 @@ def folder_hint(folder: str, pack: RulePack) -> FolderHint:
     if not folder:
         return hint
     components = [norm(c.replace(".", " ")) for c in folder.split("/")]
-    area_by_num = {a.code: a for a in pack.areas}
+    area_by_num = {str(a.number if a.number is not None else a.code): a for a in pack.areas}
     for comp in components:
         found_areas: list[str] = []
         found_inds: list[str] = []
@@ -41,16 +41,16 @@ def folder_hint(folder: str, pack: RulePack) -> FolderHint:
                          for n in [a.title, *(a.hints or [])] + ([a.abbrev] if a.abbrev else []))
         if m and not m.group(2) and hint.areas and not names_area:
             # "01_manajemen_perubahan/02_rencana": a lone number under an area folder is an indicator.
-            code = f"{hint.areas[0]}.{int(m.group(1))}"
-            if pack.indicator(code):
-                found_inds.append(code)
+            ind = pack.area(hint.areas[0]).indicator_by_number(int(m.group(1)))
+            if ind:
+                found_inds.append(ind.code)
         elif m and m.group(1).lstrip("0") in area_by_num:
             area = area_by_num[m.group(1).lstrip("0")]
             found_areas.append(area.code)
             if m.group(2):
-                code = f"{area.code}.{int(m.group(2))}"
-                if pack.indicator(code):
-                    found_inds.append(code)
+                ind = area.indicator_by_number(int(m.group(2)))
+                if ind:
+                    found_inds.append(ind.code)
         for area in pack.areas:
             names = [area.title, *(area.hints or [])] + ([area.abbrev] if area.abbrev else [])
             if any(_words_match(comp, n) for n in names):
@@ -82,6 +82,13 @@ def subject_text(doc: Document, limit: int = 1500) -> str:
 
 def supports(doc: Document, ind: Indicator, target: str, limit: int = 1500,
              subject: str | None = None) -> bool:
+    doc_subject = getattr(doc.fields, "subject", None)
+    for q in ind.questions:
+        for need in q.evidence_for.values():
+            for group in need.groups:
+                for item in group.items:
+                    if doc.doc_type == item.doc_type and (not item.subjects or doc_subject in item.subjects):
+                        return True
     for req in ind.evidence:
         r = req.for_target(target)
         if doc.doc_type not in r.doc_types:

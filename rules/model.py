@@ -46,6 +46,8 @@ class Profile:
     period: int = 0
     target: str = "WBK"
     check_date: date = field(default_factory=date.today)
+    hasil: dict[str, Any] = field(default_factory=dict)   # ipak, ipkp (1-4), capaian_kinerja (A-E)
+    previous_predicate: str | None = None                 # WBBM needs an earlier WBK
 
 
 @dataclass

@@ -12,11 +12,23 @@ import yaml
 
 from extractors import yamlio
 
+from .questions import ANSWER_TYPES, PERCENT, NeedError, Question, parse_need
+
 BUNDLED_DIR = Path(__file__).parent
 BUNDLED = {"lke-2021": BUNDLED_DIR / "lke2021"}
 DEFAULT_PACK = "lke-2021"
 TARGETS = ("WBK", "WBBM")
 PERIODS = ("quarter", "semester", "year")
+PEMENUHAN, REFORM = "pemenuhan", "reform"
+# The minima a predicate may set (thresholds.<target>.<minimum>), in the order the report lists them.
+MINIMA = ("total", "pengungkit", "area_min_pct", "birokrasi_bersih_akuntabel", "ipak", "capaian_kinerja",
+          "ipkp", "requires")
+PARTS = (PEMENUHAN, REFORM)
+# Where the sources of the LKE disagree, the first reading is the default and the other an option:
+#   area_min_scope: "area" (each area >= 60 %/75 % of its weight) or "part" (each of its two parts);
+#   hasil_scoring:  "linear" (IPAK/IPKP weight x index / 4, as the minima imply) or "bands".
+SCORING_OPTIONS = {"area_min_scope": "area", "hasil_scoring": "linear"}
+_OPTION_VALUES = {"area_min_scope": ("area", "part"), "hasil_scoring": ("linear", "bands")}
 _MAX_EXTENDS = 8
 
 
@@ -52,13 +64,19 @@ class Indicator:
     code: str
     title: str
     area_code: str
-    weight: float = 1.0
+    weight: float = 1.0                  # the LKE's bobot: absolute, part of the area's weight
     hints: list[str] = field(default_factory=list)
     evidence: list[Requirement] = field(default_factory=list)
     title_en: str | None = None
+    part: str = PEMENUHAN                # pemenuhan | reform
+    legacy_codes: list[str] = field(default_factory=list)   # pre-2021 numbering ("1.1"): folders, waivers
+    questions: list[Question] = field(default_factory=list)
+    data_dukung: list[str] = field(default_factory=list)
 
     def doc_types(self) -> set[str]:
-        return {t for r in self.evidence for t in r.doc_types}
+        """Every document type that counts for this indicator: its data dukung and what its
+        questions' answers name."""
+        return {t for r in self.evidence for t in r.doc_types} | {t for q in self.questions for t in q.doc_types()}
 
 
 @dataclass
@@ -70,6 +88,13 @@ class Area:
     hints: list[str] = field(default_factory=list)
     indicators: list[Indicator] = field(default_factory=list)
     title_en: str | None = None
+    number: int | None = None            # folders "1. Manajemen Perubahan" name area I by its number
+    parts: dict[str, float] = field(default_factory=dict)   # pemenuhan/reform → weight
+
+    def indicator_by_number(self, n: int) -> Indicator | None:
+        """The indicator a folder "<area number>.<n>" names (the pre-2021 numbering units still use)."""
+        want = f"{self.number}.{n}"
+        return next((i for i in self.indicators if want in i.legacy_codes), None)
 
 
 @dataclass
@@ -98,11 +123,28 @@ class RulePack:
     units: dict[str, Any] = field(default_factory=dict)
     defaults: dict[str, Any] = field(default_factory=dict)
     terms: dict[str, dict[str, str]] = field(default_factory=dict)   # code → {id, en} for messages
+    hasil: dict[str, Any] = field(default_factory=dict)               # Hasil components and weights
+    scoring_options: dict[str, Any] = field(default_factory=dict)
     extends: list[str] = field(default_factory=list)   # ids of the packs this one builds on
 
     @property
     def indicators(self) -> list[Indicator]:
         return [i for a in self.areas for i in a.indicators]
+
+    @property
+    def questions(self) -> list[Question]:
+        return [q for i in self.indicators for q in i.questions]
+
+    def question(self, code: str) -> Question | None:
+        return next((q for q in self.questions if q.code == code), None)
+
+    def legacy_map(self) -> dict[str, str]:
+        """Pre-2021 indicator code → today's ("1.5" → "I.P.iv"), for waivers and old reports."""
+        return {old: i.code for i in self.indicators for old in i.legacy_codes}
+
+    def option(self, name: str) -> Any:
+        """A scoring option of the pack (`scoring_options:`), with the LKE's first reading as default."""
+        return {**SCORING_OPTIONS, **self.scoring_options}.get(name)
 
     def indicator(self, code: str) -> Indicator | None:
         return next((i for i in self.indicators if i.code == code), None)
@@ -258,11 +300,15 @@ def _merge_pack(parent: dict, child: dict, where: str) -> dict:
 
 _REQ_KEYS = {"doc_types", "min", "per", "keywords", "in_period", "missing_severity", "flag_missing", "label",
              "by_target"}
-_IND_KEYS = {"code", "title", "title_en", "weight", "hints", "evidence", "remove", "note"}
-_AREA_KEYS = {"code", "title", "title_en", "weight", "abbrev", "hints", "indicators", "remove", "note"}
+_IND_KEYS = {"code", "title", "title_en", "weight", "bobot", "hints", "evidence", "remove", "note", "part",
+             "legacy_codes", "questions", "data_dukung"}
+_AREA_KEYS = {"code", "title", "title_en", "weight", "abbrev", "hints", "indicators", "remove", "note",
+              "number", "parts"}
+_Q_KEYS = {"id", "text", "answer_type", "criteria", "evidence_for", "inputs", "data_dukung", "note"}
 _CHECK_KEYS = {"enabled", "severity", "params", "by_target", "note"}
 _TOP_KEYS = {"id", "name", "version", "description", "thresholds", "defaults", "scoring", "areas",
-             "checks", "messages", "terms", "doc_types", "units", "_extends", "note"}
+             "checks", "messages", "terms", "doc_types", "units", "_extends", "note", "hasil",
+             "scoring_options"}
 SEVERITIES = ("error", "warning", "info")
 
 
@@ -362,14 +408,32 @@ def _build(raw: dict, sources: dict[str, str]) -> RulePack:
                     if not isinstance(rr.min, int) or rr.min < 0:
                         v.fail(f"{rw}.min", "must be a whole number >= 0")
                 reqs.append(req)
+            part = ind.get("part", PEMENUHAN)
+            if part not in PARTS:
+                v.fail(f"{iw}.part", f"must be one of {', '.join(PARTS)}")
+            bobot = ind.get("bobot", ind.get("weight", 1))
             inds.append(Indicator(code=icode, title=v.need(ind, "title", str, iw), area_code=code,
-                                  weight=float(v.typed(ind.get("weight", 1), float, f"{iw}.weight")),
+                                  weight=float(v.typed(bobot, float, f"{iw}.bobot")),
                                   hints=v.str_list(ind.get("hints") or [], f"{iw}.hints"),
-                                  evidence=reqs, title_en=ind.get("title_en")))
+                                  evidence=reqs, title_en=ind.get("title_en"), part=part,
+                                  legacy_codes=v.str_list(ind.get("legacy_codes") or [], f"{iw}.legacy_codes"),
+                                  data_dukung=v.str_list(ind.get("data_dukung") or [], f"{iw}.data_dukung"),
+                                  questions=_questions(v, ind.get("questions") or [], icode, iw, known_types)))
+        parts = v.typed(a.get("parts") or {}, dict, f"{where}.parts")
+        for p, w in parts.items():
+            if p not in PARTS:
+                v.fail(f"{where}.parts.{p}", f"must be one of {', '.join(PARTS)}")
+            v.typed(w, float, f"{where}.parts.{p}")
+        number = a.get("number")
+        if number is not None:
+            v.typed(number, int, f"{where}.number")
+        elif code.isdigit():
+            number = int(code)    # packs written before the LKE's Roman codes: "1" is area 1
         areas.append(Area(code=code, title=v.need(a, "title", str, where),
                           weight=float(v.need(a, "weight", float, where)), abbrev=a.get("abbrev"),
                           hints=v.str_list(a.get("hints") or [], f"{where}.hints"), indicators=inds,
-                          title_en=a.get("title_en")))
+                          title_en=a.get("title_en"), number=number,
+                          parts={p: float(w) for p, w in parts.items()}))
     if not areas:
         v.fail("areas", "a pack needs at least one area")
 
@@ -418,6 +482,22 @@ def _build(raw: dict, sources: dict[str, str]) -> RulePack:
             v.fail(f"thresholds.{tgt}", f"target must be one of {', '.join(TARGETS)}")
         v.typed(t, dict, f"thresholds.{tgt}")
         v.need(t, "total", float, f"thresholds.{tgt}")
+        for k, val in t.items():
+            kw = f"thresholds.{tgt}.{k}"
+            if k not in MINIMA:
+                v.fail(kw, f"unknown minimum (known: {', '.join(MINIMA)})")
+            if k == "requires":
+                if val not in TARGETS:
+                    v.fail(kw, f"must be one of {', '.join(TARGETS)}")
+            else:
+                v.typed(val, float, kw)
+
+    options = v.typed(raw.get("scoring_options") or {}, dict, "scoring_options")
+    for k, val in options.items():
+        if k not in _OPTION_VALUES:
+            v.fail(f"scoring_options.{k}", f"unknown option (known: {', '.join(sorted(_OPTION_VALUES))})")
+        if val not in _OPTION_VALUES[k]:
+            v.fail(f"scoring_options.{k}", f"must be one of {', '.join(_OPTION_VALUES[k])}")
 
     return RulePack(id=pack_id, name=str(name), source=sources.get("", ""), areas=areas, checks=checks,
                     messages=messages, doc_type_labels=doc_labels, thresholds=thresholds,
@@ -425,7 +505,43 @@ def _build(raw: dict, sources: dict[str, str]) -> RulePack:
                     units=v.typed(raw.get("units") or {}, dict, "units"),
                     defaults=v.typed(raw.get("defaults") or {}, dict, "defaults"),
                     terms=v.typed(raw.get("terms") or {}, dict, "terms"),
+                    hasil=v.typed(raw.get("hasil") or {}, dict, "hasil"), scoring_options=options,
                     extends=list(raw.get("_extends") or []))
+
+
+def _questions(v: _V, raw: Any, icode: str, iw: str, known_types: set[str]) -> list[Question]:
+    v.typed(raw, list, f"{iw}.questions")
+    out: list[Question] = []
+    for qi, q in enumerate(raw):
+        qw = f"{iw}.questions.{q.get('id', qi) if isinstance(q, dict) else qi}"
+        v.typed(q, dict, qw)
+        v.keys(q, _Q_KEYS, qw)
+        qid = str(v.need(q, "id", str, qw))
+        if any(x.id == qid for x in out):
+            v.fail(qw, "question id used twice")
+        atype = v.need(q, "answer_type", str, qw)
+        if atype not in ANSWER_TYPES:
+            v.fail(f"{qw}.answer_type", f"unknown answer type (known: {', '.join(ANSWER_TYPES)})")
+        criteria = v.typed(q.get("criteria") or {}, dict, f"{qw}.criteria")
+        question = Question(code=f"{icode}.{qid}", id=qid, text=v.need(q, "text", str, qw), answer_type=atype,
+                            criteria=criteria, inputs=v.str_list(q.get("inputs") or [], f"{qw}.inputs"),
+                            data_dukung=v.str_list(q.get("data_dukung") or [], f"{qw}.data_dukung"))
+        if atype != PERCENT and set(criteria) - set(question.answers):
+            v.fail(f"{qw}.criteria", f"answers must be {', '.join(question.answers)}")
+        given = v.typed(q.get("evidence_for") or {}, dict, f"{qw}.evidence_for")
+        for answer in question.answers:          # kept best first whatever order the YAML has
+            if answer not in given:
+                continue
+            try:
+                question.evidence_for[answer] = parse_need(given[answer], known_types)
+            except NeedError as exc:
+                v.fail(f"{qw}.evidence_for.{answer}", str(exc))
+        for answer in set(given) - set(question.answers):
+            v.fail(f"{qw}.evidence_for.{answer}", f"not an answer of {atype}")
+        if question.lowest in question.evidence_for:
+            v.fail(f"{qw}.evidence_for.{question.lowest}", "the lowest answer needs no evidence")
+        out.append(question)
+    return out
 
 
 def _check_by_target(v: _V, by_target: Any, where: str, allowed: set[str]) -> None:

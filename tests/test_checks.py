@@ -46,7 +46,8 @@ SK = "SK Tim ZI.pdf"
 def test_clean_folder_raises_nothing():
     ev = run(rf.clean_folder())
     assert ev.flags == []
-    assert all(i["status"] == "ok" for i in ev.indicators)
+    # The clean folder holds the data dukung of every Pemenuhan indicator units number 1.1-6.5.
+    assert all(i["status"] == "ok" for i in ev.indicators if i["legacy_codes"])
 
 
 # ---------------------------------------------------------------- evidence
@@ -54,9 +55,9 @@ def test_clean_folder_raises_nothing():
 def test_missing_evidence():
     docs = [d for d in rf.clean_folder() if "SK WBS" not in d.path]
     [f] = flags(run(docs), "MISSING_EVIDENCE")
-    assert (f.indicator, f.doc_type, f.severity) == ("5.4", "sk_wbs", "error")
-    assert "5.4" in f.message and "SK Whistle-Blowing System" in f.message
-    ind = next(i for i in run(docs).indicators if i["code"] == "5.4")
+    assert (f.indicator, f.doc_type, f.severity) == ("V.P.iv", "sk_wbs", "error")
+    assert "V.P.iv" in f.message and "SK Whistle-Blowing System" in f.message
+    ind = next(i for i in run(docs).indicators if i["code"] == "V.P.iv")
     assert ind["status"] == "missing" and ind["flags"] == [f.id]
 
 
@@ -64,18 +65,18 @@ def test_missing_keyword_evidence_lowers_the_estimate_without_a_flag():
     docs = [d for d in rf.clean_folder() if "SIMPEG" not in d.path]
     ev = run(docs)
     assert not flags(ev, "MISSING_EVIDENCE")
-    assert next(i for i in ev.indicators if i["code"] == "3.6")["status"] == "missing"
+    assert next(i for i in ev.indicators if i["code"] == "III.P.vi")["status"] == "missing"
     assert ev.score["pengungkit"] < 60
 
 
 def test_keyword_evidence_can_be_flagged_by_a_stricter_pack(tmp_path):
     path = tmp_path / "p.yaml"
-    path.write_text("id: p\nextends: lke-2021\nareas:\n  - code: '3'\n    indicators:\n"
-                    "      - code: '3.6'\n        evidence: [{doc_types: [unknown], keywords: [simpeg], "
+    path.write_text("id: p\nextends: lke-2021\nareas:\n  - code: III\n    indicators:\n"
+                    "      - code: III.P.vi\n        evidence: [{doc_types: [unknown], keywords: [simpeg], "
                     "missing_severity: warning, label: SIMPEG}]\n")
     docs = [d for d in rf.clean_folder() if "SIMPEG" not in d.path]
     [f] = flags(run(docs, pack=load_pack(str(path))), "MISSING_EVIDENCE")
-    assert (f.indicator, f.severity) == ("3.6", "warning") and "SIMPEG" in f.message
+    assert (f.indicator, f.severity) == ("III.P.vi", "warning") and "SIMPEG" in f.message
 
 
 def test_missing_evidence_not_raised_when_present_elsewhere():
@@ -85,25 +86,39 @@ def test_missing_evidence_not_raised_when_present_elsewhere():
     assert not flags(run(docs), "MISSING_EVIDENCE")
 
 
-def test_insufficient_monev_counts_only_ended_quarters():
+@pytest.fixture(scope="module")
+def quarterly(tmp_path_factory):
+    """The LKE states no monev frequency; an inspectorate's pack may ask for one per quarter."""
+    path = tmp_path_factory.mktemp("pack") / "quarterly.yaml"
+    path.write_text("id: q\nextends: lke-2021\nareas:\n  - code: I\n    indicators:\n"
+                    "      - code: I.P.iii\n        evidence: [{doc_types: [laporan_monev], min: 0, per: quarter}]\n")
+    return load_pack(str(path))
+
+
+def test_lke_pack_asks_no_monev_frequency():
+    docs = [d for d in rf.clean_folder() if "Monev TW" not in d.path or "TW I.pdf" in d.path]
+    assert not flags(run(docs), "INSUFFICIENT_EVIDENCE")
+
+
+def test_insufficient_monev_counts_only_ended_quarters(quarterly):
     docs = [d for d in rf.clean_folder() if "Monev TW II.pdf" not in d.path]
-    [f] = flags(run(docs), "INSUFFICIENT_EVIDENCE")
-    assert (f.indicator, f.found, f.expected) == ("1.3", 2, 3)
+    [f] = flags(run(docs, pack=quarterly), "INSUFFICIENT_EVIDENCE")
+    assert (f.indicator, f.found, f.expected) == ("I.P.iii", 2, 3)
     assert f.params["missing_periods"] == ["II"]
     assert "triwulan II" in f.message
 
 
-def test_insufficient_not_raised_before_the_quarter_ends():
+def test_insufficient_not_raised_before_the_quarter_ends(quarterly):
     docs = [d for d in rf.clean_folder() if "Monev TW II.pdf" not in d.path and "TW III" not in d.path]
-    assert not flags(run(docs, rf.profile(check_date=date(2024, 6, 30))), "INSUFFICIENT_EVIDENCE")
+    assert not flags(run(docs, rf.profile(check_date=date(2024, 6, 30)), pack=quarterly), "INSUFFICIENT_EVIDENCE")
     # one day later the second quarter has ended and its report is due
-    [f] = flags(run(docs, rf.profile(check_date=date(2024, 7, 1))), "INSUFFICIENT_EVIDENCE")
+    [f] = flags(run(docs, rf.profile(check_date=date(2024, 7, 1)), pack=quarterly), "INSUFFICIENT_EVIDENCE")
     assert (f.found, f.expected) == (1, 2)
 
 
-def test_insufficient_ignores_unlabelled_out_of_period_reports():
+def test_insufficient_ignores_unlabelled_out_of_period_reports(quarterly):
     docs = with_doc("Monev TW II.pdf", tanggal="2023-07-05", period=None)
-    [f] = flags(run(docs), "INSUFFICIENT_EVIDENCE")
+    [f] = flags(run(docs, pack=quarterly), "INSUFFICIENT_EVIDENCE")
     assert (f.found, f.expected) == (2, 3)
 
 
@@ -376,16 +391,17 @@ def test_misfiled():
     docs = with_doc("SK UPG", path="1. Manajemen Perubahan/1.1 Tim Kerja/SK UPG.pdf")
     ev = run(docs)
     [f] = flags(ev, "MISFILED")
-    assert f.severity == "info" and f.params["named"] == "1.1" and f.expected == ["5.1"]
-    assert rf.find(docs, "SK UPG").indicators == ["5.1"]
+    assert f.severity == "info" and f.params["named"] == "I.P.i" and f.expected == ["V.P.i"]
+    assert rf.find(docs, "SK UPG").indicators == ["V.P.i"]
 
 
 @pytest.mark.parametrize("folder,indicator", [
-    ("1. Manajemen Perubahan/1.1 Tim Kerja", "1.1"),
-    ("MP - Tim", "1.1"),
-    ("Tim ZI", "1.1"),
-    ("01_manajemen_perubahan/02_rencana", "1.2"),
-    ("Area 5 Pengawasan/Gratifikasi", "5.1"),
+    ("1. Manajemen Perubahan/1.1 Tim Kerja", "I.P.i"),
+    ("MP - Tim", "I.P.i"),
+    ("Tim ZI", "I.P.i"),
+    ("01_manajemen_perubahan/02_rencana", "I.P.ii"),
+    ("Area 5 Pengawasan/Gratifikasi", "V.P.i"),
+    ("1. Manajemen Perubahan/1.5 Pencanangan", "I.P.iv"),   # pre-2021 "1.5": the pakta is I.P.iv.d
 ])
 def test_folder_hints(folder, indicator):
     from rules.mapping import folder_hint
@@ -395,6 +411,6 @@ def test_folder_hints(folder, indicator):
 def test_folder_without_indicator_is_not_misfiled():
     docs = with_doc("SK UPG", path="01_manajemen_perubahan/SK UPG.pdf")
     [f] = flags(run(docs), "MISFILED")       # area named, type of another area
-    assert f.params["named"] == "1"
+    assert f.params["named"] == "I"
     assert not flags(run(with_doc("SK UPG", path="scan/SK UPG.pdf")), "MISFILED")
     assert not flags(run(with_doc("SK UPG", path="5_pengawasan/SK UPG.pdf")), "MISFILED")

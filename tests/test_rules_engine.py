@@ -29,7 +29,7 @@ def test_flags_sorted_by_severity_code_path_with_ids():
     keys = [(rank[f.severity], f.code, f.documents[0] if f.documents else "") for f in ev.flags]
     assert keys == sorted(keys)
     assert [f.id for f in ev.flags] == [f"F{n:04d}" for n in range(1, len(ev.flags) + 1)]
-    assert {f.code for f in ev.flags} >= {"MISSING_EVIDENCE", "INSUFFICIENT_EVIDENCE", "OUT_OF_PERIOD",
+    assert {f.code for f in ev.flags} >= {"MISSING_EVIDENCE", "OUT_OF_PERIOD",
                                            "SIGNATORY_MISMATCH", "CORRUPT_FILE", "MISFILED", "DUPLICATE_NUMBER"}
 
 
@@ -48,32 +48,76 @@ def test_indicator_results_and_document_indicators():
     docs = messy_folder()
     ev = evaluate(docs, rf.profile(), rf.roster(), PACK)
     by = {i["code"]: i for i in ev.indicators}
-    assert len(by) == len(PACK.indicators)
-    assert by["5.4"]["status"] == "missing" and by["5.4"]["evidence"] == []
-    assert by["1.1"]["status"] == "flagged" and by["1.1"]["area"] == "Manajemen Perubahan"
-    assert by["6.4"]["status"] == "ok" and by["6.4"]["flags"] == []
+    assert len(by) == len(PACK.indicators) == 42
+    assert by["V.P.iv"]["status"] == "missing" and by["V.P.iv"]["evidence"] == []
+    assert by["I.P.i"]["status"] == "flagged" and by["I.P.i"]["area"] == "Manajemen Perubahan"
+    assert by["VI.P.iv"]["status"] == "ok" and by["VI.P.iv"]["flags"] == []
+    assert (by["I.P.i"]["part"], by["I.P.i"]["bobot"]) == ("pemenuhan", 0.5)
+    assert [q["id"] for q in by["I.P.i"]["questions"]] == ["I.P.i.a", "I.P.i.b"]
     ids = {f.id: f for f in ev.flags}
-    assert all(ids[x].indicator == "1.1" or set(ids[x].documents) & set(by["1.1"]["evidence"])
-               for x in by["1.1"]["flags"])
-    assert rf.find(docs, "SK Tim ZI").indicators == ["1.1"]
-    assert rf.find(docs, "Rekap Pengaduan").indicators == ["5.3", "6.3"]   # folder-hinted first
+    assert all(ids[x].indicator == "I.P.i" or set(ids[x].documents) & set(by["I.P.i"]["evidence"])
+               for x in by["I.P.i"]["flags"])
+    assert rf.find(docs, "SK Tim ZI").indicators == ["I.P.i"]
+    rekap = rf.find(docs, "Rekap Pengaduan").indicators
+    assert rekap[0] == "V.P.iii" and "VI.P.iii" in rekap       # folder-hinted first
     assert rf.find(docs, "rusak").indicators == []
 
 
-def test_score_estimate():
-    clean = evaluate(rf.clean_folder(), rf.profile(), rf.roster(), PACK).score
-    assert clean["label"] == "estimate" and clean["pengungkit"] == 60 and clean["pengungkit_max"] == 60
-    assert clean["thresholds"] == {"WBBM": 85, "WBK": 75}
+def _lke_arithmetic(ev):
+    """The LKE's own sums, written out independently of rules/score.py."""
+    values = {}
+    for ind in PACK.indicators:
+        scores = [ev.proposals[q.code].score or 0.0 for q in ind.questions]
+        values[ind.code] = ind.weight * sum(scores) / len(scores)
+    return values
+
+
+def test_score_is_the_lke_arithmetic_of_the_proposed_answers():
     ev = evaluate(messy_folder(), rf.profile(), rf.roster(), PACK)
     s = ev.score
-    assert s == evaluate(messy_folder(), rf.profile(), rf.roster(), PACK).score
+    values = _lke_arithmetic(ev)
     area = {a["code"]: a for a in s["areas"]}
-    # 1.1 (weight 1 of 9) flagged with errors → 0.25; 1.3 (2 of 9) flagged error → 0.25
-    assert area["1"]["score"] == round(8 * (1 * .25 + 2 + 2 * .25 + 3 + 1) / 9, 2)
-    # 5.4 (3 of 15) missing; 5.1 flagged by a warning only (DUPLICATE_NUMBER) → 0.75
-    assert area["5"]["score"] == round(15 * (3 * .75 + 3 + 3 + 0 + 3) / 15, 2)
+    for a in PACK.areas:
+        assert area[a.code]["score"] == round(sum(values[i.code] for i in a.indicators), 2)
+        for part in ("pemenuhan", "reform"):
+            assert area[a.code]["parts"][part]["score"] == round(
+                sum(values[i.code] for i in a.indicators if i.part == part), 2)
     assert s["pengungkit"] == round(sum(a["score"] for a in s["areas"]), 2) < 60
-    assert s["total_if_hasil_max"] == round(s["pengungkit"] + 40, 2)
+    assert s["label"] == "estimate" and s["pengungkit_max"] == 60
+    assert s["thresholds"] == {"WBBM": 85, "WBK": 75}
+    assert s["total"] is None                       # no Hasil inputs in the profile
+    assert s["questions"]["total"] == 110 and s["questions"]["needs_input"] > 0
+    # the SK Tim ZI is out of period: rejected evidence, so the team question is not carried
+    p = ev.proposals["I.P.i.a"]
+    assert p.answer == "Tidak" and "SK Tim ZI" in " ".join(
+        next(q for i in ev.indicators for q in i["questions"] if q["id"] == "I.P.i.a")["basis"].split())
+
+
+def test_pemenuhan_documents_without_evaluation_say_so_question_by_question():
+    ev = evaluate(rf.clean_folder(), rf.profile(), rf.roster(), PACK)
+    q = {q["id"]: q for i in ev.indicators for q in i["questions"]}
+    assert q["II.P.i.b"]["proposed"] == "B"                  # SOPs are there
+    assert q["II.P.i.c"]["proposed"] == "E"                  # never evaluated
+    assert "laporan_evaluasi" in q["II.P.i.c"]["basis"] or "Laporan evaluasi" in q["II.P.i.c"]["basis"]
+    assert q["V.P.iv.a"]["proposed"] == "B" and q["V.P.iv.b"]["proposed"] == "C"
+    assert q["I.R.i.a"]["proposed"] is None and q["I.R.i.a"]["needs_input"]
+    assert ev.score["pengungkit"] < 40
+    failing = ev.score["first_failing"]
+    assert failing and failing["met"] is False
+
+
+def test_minima_with_hasil_inputs():
+    prof = rf.profile(hasil={"ipak": 3.7, "ipkp": 3.3, "capaian_kinerja": "B"}, previous_predicate=None)
+    s = evaluate(rf.clean_folder(), prof, rf.roster(), PACK).score
+    m = {(x["id"], x["subject"]): x for x in s["minima"]}
+    assert m[("ipak", None)]["estimate"] == round(17.5 * 3.7 / 4, 2) and m[("ipak", None)]["met"]
+    assert m[("ipkp", None)]["estimate"] == round(17.5 * 3.3 / 4, 2) and m[("ipkp", None)]["met"]
+    assert m[("capaian_kinerja", None)]["estimate"] == 3.75
+    assert s["total"] == round(s["pengungkit"] + 17.5 * 3.7 / 4 + 17.5 * 3.3 / 4 + 3.75, 2)
+    assert m[("total", None)]["met"] is False
+    assert len([x for x in s["minima"] if x["id"] == "area_min_pct"]) == 6
+    wbbm = evaluate(rf.clean_folder(), rf.profile(target="WBBM", previous_predicate="WBK"), rf.roster(), PACK).score
+    assert next(x for x in wbbm["minima"] if x["id"] == "requires")["met"] is True
 
 
 def test_english_messages():
@@ -87,7 +131,7 @@ def test_english_messages():
         "SK Tim Kerja ZI bertanggal 2023-01-15")
     assert all("?" not in f.message.replace("?)", "") for f in en.flags + id_.flags), \
         [f.message for f in en.flags + id_.flags if "?" in f.message]
-    assert next(i for i in en.indicators if i["code"] == "1.1")["title"] == "Working team"
+    assert next(i for i in en.indicators if i["code"] == "I.P.i")["title"] == "Working team"
 
 
 def test_contract_dict_shape():
