@@ -123,8 +123,9 @@ def _areas(report: dict[str, Any]) -> list[dict[str, Any]]:
     areas: dict[str, dict[str, Any]] = {}
     score = report.get("score") or {}
     for a in score.get("areas") or []:
-        areas[str(a["code"])] = {"code": str(a["code"]), "name": a.get("name") or str(a["code"]),
-                                 "weight": a.get("weight"), "score": a.get("score")}
+        name = (a.get("name_en") if report.get("lang") == "en" else None) or a.get("name") or str(a["code"])
+        areas[str(a["code"])] = {"code": str(a["code"]), "name": name,
+                                 "weight": a.get("weight"), "score": a.get("score"), "parts": a.get("parts") or {}}
     for ind in report.get("indicators", []):
         code = str(ind.get("area_code") or ind.get("area") or "")
         if code not in areas:
@@ -196,7 +197,17 @@ def build_view(report: dict[str, Any], out_dir: Path) -> dict[str, Any]:
     for ind in sorted(report.get("indicators", []), key=lambda i: _natural(i["code"])):
         ind_flags = [flags_by_id[i] for i in ind.get("flags", []) if i in flags_by_id]
         evidence = [link(p) for p in ind.get("evidence", [])]
+        questions = [{
+            "id": q["id"], "text": q.get("text") or "", "choices": "/".join(q.get("answers") or []) or "%",
+            "proposed": q.get("proposed"), "score": fmt_num(q.get("proposed_score"), lang, 2),
+            "basis": q.get("basis") or "", "needs_input": bool(q.get("needs_input")),
+            "evidence": [link(p) for p in q.get("evidence") or []],
+            "criterion": (q.get("criteria") or {}).get(q.get("proposed") or "") if q.get("proposed") else None,
+        } for q in ind.get("questions") or []]
         area_map[area_of[ind["code"]]]["indicators"].append({
+            "questions": questions, "part": ind.get("part"),
+            "value": fmt_num((report.get("score") or {}).get("indicators", {}).get(ind["code"]), lang, 2),
+            "needs_input": sum(1 for q in questions if q["needs_input"]),
             "code": ind["code"], "title": ind.get("title") or "", "status": ind.get("status", ""),
             "weight": fmt_num(ind.get("weight"), lang, 2), "evidence": evidence,
             "flags": [{"id": f["id"], "severity": f["severity"], "code": f["code"],
@@ -275,20 +286,59 @@ def _pct(value: Any, whole: Any) -> float:
         return 0.0
 
 
+def minimum_label(m: dict[str, Any], s: dict[str, Any]) -> str:
+    label = s[f"min_{m['id']}"]
+    if m["id"] == "area_min_pct":
+        label = f"{label}: {m.get('subject')} {m.get('area') or ''}".strip()
+    return label
+
+
+def minimum_sentence(m: dict[str, Any] | None, target: str, s: dict[str, Any], lang: str) -> str:
+    """The verdict in one sentence: the first minimum that fails, or that none fails."""
+    if m is None:
+        return s["verdict_none_failing"].format(target=target)
+    if m["id"] == "requires":
+        return s["verdict_requires"].format(target=target, limit=m["limit"])
+    if m["id"] == "area_min_pct":
+        return s["verdict_area"].format(area=m.get("area") or m.get("subject"), value=fmt_num(m["estimate"], lang),
+                                        target=target, limit=fmt_num(m["limit"], lang))
+    return s["verdict_minimum"].format(label=s[f"min_{m['id']}"], value=fmt_num(m["estimate"], lang, 2),
+                                       target=target, limit=fmt_num(m["limit"], lang, 2))
+
+
 def _score_view(score: dict[str, Any] | None, lang: str) -> dict[str, Any] | None:
     if not score or score.get("pengungkit") is None:
         return None
+    s = ui_strings(lang)
     value = float(score["pengungkit"])
     pmax = float(score.get("pengungkit_max") or 60)
     thresholds = score.get("thresholds") or {}
     hasil_max = 100.0 - pmax
+    target = score.get("target") or ""
+    minima = []
+    for m in score.get("minima") or []:
+        pct = m["id"] == "area_min_pct"
+        digits = 1 if pct else 2
+        minima.append({"label": minimum_label(m, s),
+                       "value": s["xl_unknown"] if m["estimate"] is None else (
+                           m["estimate"] if m["id"] == "requires" else fmt_num(m["estimate"], lang, digits)
+                           + (" %" if pct else "")),
+                       "limit": m["limit"] if m["id"] == "requires" else fmt_num(m["limit"], lang, digits)
+                       + (" %" if pct else ""),
+                       "met": m["met"]})
+    questions = score.get("questions") or {}
     return {
+        "verdict": minimum_sentence(score.get("first_failing"), target, s, lang) if score.get("minima") else None,
+        "minima": minima, "target": target,
+        "parts": {k: fmt_num(v, lang, 2) for k, v in (score.get("parts") or {}).items()},
+        "total": fmt_num(score.get("total"), lang, 2) if score.get("total") is not None else None,
+        "needs_input": questions.get("needs_input", 0), "questions_total": questions.get("total", 0),
         "value": fmt_num(value, lang, 2), "max": fmt_num(pmax, lang),
         "value_pct": _pct(value, 100), "hasil_pct": min(hasil_max, 100 - value),
         "markers": [{"name": name, "value": fmt_num(v, lang), "pct": _pct(v, 100)}
                     for name, v in sorted(thresholds.items(), key=lambda kv: kv[1])],
         "wbk": fmt_num(thresholds.get("WBK"), lang), "wbbm": fmt_num(thresholds.get("WBBM"), lang),
-        "areas": score.get("areas") or [], "note": score.get("note"),
+        "areas": score.get("areas") or [], "note": None,
     }
 
 

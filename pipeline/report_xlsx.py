@@ -18,14 +18,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline.output import atomic_write_bytes
 from pipeline.report_html import fmt_value, report_lang, ui_strings
+from pipeline.report_lke_sheet import add_lke_sheet, evidence_link
 
 HEADER_FILL = PatternFill("solid", fgColor="E8EEF4")
 HEADER_FONT = Font(bold=True, color="1D2733")
 SEVERITY_FILL = {"error": PatternFill("solid", fgColor="FDF1F0"),
                  "warning": PatternFill("solid", fgColor="FDF6E7"),
                  "info": PatternFill("solid", fgColor="EEF5FB")}
-STATUS_FILL = {"ok": PatternFill("solid", fgColor="EDF7F0"), "flagged": SEVERITY_FILL["warning"],
-               "missing": SEVERITY_FILL["error"]}
 WAIVED_FONT = Font(color="66707A", italic=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
@@ -78,7 +77,7 @@ def _review_text(review: dict[str, Any] | None, s: dict[str, Any]) -> str:
     return text
 
 
-def build_workbook(report: dict[str, Any]) -> Workbook:
+def build_workbook(report: dict[str, Any], out_dir: Path | None = None) -> Workbook:
     lang = report_lang(report)
     s = ui_strings(lang)
     wb = Workbook()
@@ -89,27 +88,7 @@ def build_workbook(report: dict[str, Any]) -> Workbook:
     def sev_label(sev: str) -> str:
         return s.get(f"severity_{sev}", sev)
 
-    def status_label(st: str) -> str:
-        return s.get(f"status_{st}", st)
-
-    # LKE: one row per indicator, in LKE order, area repeated so autofilter works on it.
-    lke_rows = []
-    for ind in report.get("indicators", []):
-        area = " ".join(x for x in (str(ind.get("area_code") or ""), ind.get("area") or "") if x)
-        if ind.get("area_code") and ind.get("area"):
-            area = f"{ind['area_code']}. {ind['area']}"
-        codes = sorted({flags_by_id[i]["code"] for i in ind.get("flags", []) if i in flags_by_id})
-        lke_rows.append([area, ind.get("code"), ind.get("title"), ind.get("weight"),
-                         status_label(ind.get("status", "")), "\n".join(ind.get("evidence", [])),
-                         ", ".join(codes)])
-    ws = _add_sheet(wb, s["sheet_lke"],
-                    [s["xl_area"], s["xl_indicator_code"], s["xl_indicator"], s["xl_weight"], s["xl_status"],
-                     s["xl_evidence"], s["xl_flag_codes"]],
-                    lke_rows, [30, 11, 48, 9, 16, 70, 32], wrap_cols={1, 3, 6, 7})
-    for row, ind in zip(ws.iter_rows(min_row=2), report.get("indicators", [])):
-        fill = STATUS_FILL.get(ind.get("status", ""))
-        if fill:
-            row[4].fill = fill
+    add_lke_sheet(wb, report, s, evidence_link(report, out_dir))
 
     flag_rows = []
     for f in flags:
@@ -157,7 +136,7 @@ def write_xlsx(report: dict[str, Any], out_dir: Path) -> Path:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "report.xlsx"
-    wb = build_workbook(report)
+    wb = build_workbook(report, out_dir)
     buffer = io.BytesIO()
     wb.save(buffer)
     atomic_write_bytes(path, buffer.getvalue())
