@@ -61,8 +61,14 @@ def add_lke_sheet(wb: Workbook, report: dict[str, Any], s: dict[str, Any],
         cell.fill = PART_FILL
         cell.alignment = Alignment(vertical="center", wrap_text=True)
     score = report.get("score") or {}
-    areas = score.get("areas") or []
     indicators = report.get("indicators") or []
+    areas = score.get("areas") or []
+    if not areas:     # a report without a score (older packs): areas in the order indicators name them
+        seen: dict[str, dict[str, Any]] = {}
+        for ind in indicators:
+            code = str(ind.get("area_code") or ind.get("area") or "")
+            seen.setdefault(code, {"code": code, "name": ind.get("area") or code, "weight": None})
+        areas = list(seen.values())
     lang = "en" if report.get("lang") == "en" else "id"
     validations: dict[str, DataValidation] = {}
     row = 2

@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 apt_packages=(tesseract-ocr tesseract-ocr-ind tesseract-ocr-eng tesseract-ocr-osd)
 extras="."
 if [[ "${1:-}" == "--test" ]]; then
-  apt_packages+=(chromium poppler-utils fonts-liberation)
+  # LibreOffice recalculates report.xlsx in the tests: its LKE formulas must give bukti's own score.
+  apt_packages+=(chromium poppler-utils fonts-liberation libreoffice-calc-nogui)
   extras=".[test]"
 fi
 
