@@ -61,6 +61,8 @@ def build_report(*, documents: list[Document], flags: list[Flag], indicators: li
     for flag in flags:
         entry = flag.contract_dict()
         entry["key"] = flag.key
+        if flag.legacy_keys:
+            entry["legacy_keys"] = flag.legacy_keys
         entry["review"] = None
         entry["snippet"] = _snippet(by_path.get(flag.documents[0]) if flag.documents else None, flag)
         flag_entries.append(entry)
@@ -99,7 +101,9 @@ def compare_with_previous(report: dict, previous: dict | None) -> None:
     if not previous:
         return
     now = {f["key"]: f for f in report["flags"]}
-    before = {f["key"]: f for f in previous.get("flags", []) if "key" in f}
+    # a report written before the LKE 2021 codes knew this flag by its legacy key
+    renamed = {old: f["key"] for f in report["flags"] for old in f.get("legacy_keys") or []}
+    before = {renamed.get(f["key"], f["key"]): f for f in previous.get("flags", []) if "key" in f}
     report["changes"] = {
         "previous_generated_at": previous.get("generated_at"),
         "new": sorted(k for k in now if k not in before),

@@ -93,6 +93,9 @@ def apply_decisions(report: dict[str, Any], decisions: dict[str, dict[str, Any]]
     waived = 0
     for flag in report.get("flags", []):
         d = decisions.get(flag.get("key") or "")
+        for old in flag.get("legacy_keys") or []:
+            # a decision recorded when the indicator had its pre-2021 code ("1.1" for I.P.i)
+            d = d or decisions.get(old)
         flag["review"] = dict(d) if d else None
         if d and d.get("decision") == "waived":
             waived += 1

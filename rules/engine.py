@@ -55,6 +55,8 @@ def evaluate(documents: list[Document], profile: Profile, roster: list[RosterEnt
     flags = _order(flags)
     for f in flags:
         f.message = render(f, pack, lang)
+        ind = pack.indicator(f.indicator) if f.indicator else None
+        f.legacy_indicators = list(ind.legacy_codes) if ind else []
     proposals = propose_all(pack.questions, documents, flags)
     indicators = _indicator_results(documents, flags, pack, doc_indicators, lang, proposals)
     return Evaluation(flags=flags, indicators=indicators, score=estimate_score(indicators, pack, target, profile),

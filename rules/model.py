@@ -73,11 +73,22 @@ class Flag:
     doc_sha256: list[str] = field(default_factory=list)   # content identity of `documents`
     id: str = ""                                           # F0001 …, assigned after sorting
 
+    legacy_indicators: list[str] = field(default_factory=list)  # the indicator's pre-2021 codes
+
     @property
     def key(self) -> str:
         """Stable identity across runs: survives renamed files and re-ordering (content hashes,
         not paths), so a reviewer's waiver keeps applying."""
-        basis = "|".join([self.code, ",".join(sorted(self.doc_sha256)), self.indicator or "",
+        return self._key(self.indicator)
+
+    @property
+    def legacy_keys(self) -> list[str]:
+        """The keys this flag had when its indicator was numbered the pre-2021 way ("1.1" for
+        I.P.i): a waiver recorded then still applies."""
+        return [self._key(code) for code in self.legacy_indicators]
+
+    def _key(self, indicator: str | None) -> str:
+        basis = "|".join([self.code, ",".join(sorted(self.doc_sha256)), indicator or "",
                           str(self.expected if self.doc_sha256 else self.found)])
         return f"{self.code}:{hashlib.sha256(basis.encode()).hexdigest()[:12]}"
 

@@ -235,3 +235,32 @@ def test_artifacts_inside_a_real_flow(tmp_path):
     assert len(rows) == len(rf.FLAGS)
     assert {r["code"] for r in rows} == {f[0] for f in rf.FLAGS}
     assert [r["review"] for r in rows if r["id"] == "F0001"] == ["Dikecualikan"]
+
+
+def test_waiver_recorded_under_the_pre_2021_indicator_code_still_applies(tmp_path):
+    """A unit waived "OUT_OF_PERIOD on 1.1" before the pack followed the LKE 2021 codes; the same
+    flag is now on I.P.i and keeps its waiver, and is not reported as new."""
+    import hashlib
+
+    from pipeline.report_json import build_report, compare_with_previous
+    from rules.engine import evaluate
+    from rules.pack import load_pack
+    from tests import rulefactory as rfac
+    docs = rfac.clean_folder()
+    rfac.find(docs, "SK Tim ZI").fields.tanggal = "2023-01-15"
+    prof = rfac.profile()
+    ev = evaluate(docs, prof, rfac.roster(), load_pack(None))
+    [flag] = [f for f in ev.flags if f.code == "OUT_OF_PERIOD"]
+    assert flag.indicator == "I.P.i"
+    basis = "|".join([flag.code, ",".join(sorted(flag.doc_sha256)), "1.1", str(flag.expected)])
+    old_key = f"{flag.code}:{hashlib.sha256(basis.encode()).hexdigest()[:12]}"   # as the old build wrote it
+    assert old_key in flag.legacy_keys and old_key != flag.key
+    report = build_report(documents=docs, flags=ev.flags, indicators=ev.indicators, score=ev.score,
+                          profile=prof, unit_label=prof.unit, period=prof.period, target=prof.target,
+                          rule_pack="lke-2021", lang="id", evidence_dir=tmp_path, profile_warnings=[])
+    apply_decisions(report, {old_key: {"decision": "waived", "reason": "SK lama masih berlaku", "at": "2024-10-02"}})
+    entry = next(f for f in report["flags"] if f["code"] == "OUT_OF_PERIOD")
+    assert entry["review"]["decision"] == "waived" and report["summary"]["waived"] == 1
+    previous = {"generated_at": "2024-10-01", "flags": [{**entry, "key": old_key}]}
+    compare_with_previous(report, previous)
+    assert entry["key"] not in report["changes"]["new"] and report["changes"]["resolved"] == []
