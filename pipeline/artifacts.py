@@ -11,7 +11,7 @@ import re
 import unicodedata
 from typing import Any
 
-from pipeline.report_html import SEVERITIES, fmt_num, report_lang, ui_strings
+from pipeline.report_html import SEVERITIES, fmt_num, minimum_label, minimum_sentence, report_lang, ui_strings
 from pipeline.review import blocking_errors
 
 log = logging.getLogger(__name__)
@@ -57,6 +57,15 @@ def summary_markdown(report: dict[str, Any]) -> str:
                   f"{s['score_of'].format(max=fmt_num(score.get('pengungkit_max', 60), lang))} — "
                   + s["score_thresholds"].format(wbk=th.get("WBK", "—"), wbbm=th.get("WBBM", "—"),
                                                  max=fmt_num(score.get("pengungkit_max", 60), lang))]
+        if score.get("minima"):
+            lines += ["", f"**{s['minima_title'].format(target=md_text(score.get('target')))}:** "
+                      + md_text(minimum_sentence(score.get("first_failing"), score.get("target") or "", s, lang)), "",
+                      f"| | {s['minima_estimate']} | {s['minima_limit']} | {s['minima_met']} |", "|---|---:|---:|---|"]
+            for m in score["minima"]:
+                met = {True: s["xl_yes"], False: f"**{s['xl_no_']}**"}.get(m["met"], s["xl_unknown"])
+                est = s["xl_unknown"] if m["estimate"] is None else md_text(
+                    m["estimate"] if isinstance(m["estimate"], str) else fmt_num(m["estimate"], lang, 2))
+                lines.append(f"| {md_text(minimum_label(m, s))} | {est} | {md_text(m['limit'])} | {met} |")
     changes = report.get("changes")
     if changes:
         lines += ["", s["md_changes"].format(new=len(changes.get("new") or []),

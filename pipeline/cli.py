@@ -126,6 +126,10 @@ def cmd_check(args, prefect_mode: str) -> int:
     s = report["summary"]
     print(text("cli", "summary", lang, documents=s["documents"], waived=s.get("waived", 0), **s["flags"]))
     print(text("cli", "indicators", lang, ok=s["indicators_ok"], total=s["indicators_total"]))
+    from .report_html import score_line
+    line = score_line(report, lang)
+    if line:
+        print(line)
     print(text("cli", "report_at", lang, path=out / "report.html"))
     if os.environ.get("BUKTI_TIMING"):
         print(f"elapsed {time.monotonic() - started:.1f}s (since the start of the command: "

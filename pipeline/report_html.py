@@ -306,6 +306,19 @@ def minimum_sentence(m: dict[str, Any] | None, target: str, s: dict[str, Any], l
                                        target=target, limit=fmt_num(m["limit"], lang, 2))
 
 
+def score_line(report: dict[str, Any], lang: str) -> str | None:
+    """One line for the terminal and the Prefect artifact: the estimate and the verdict."""
+    score = report.get("score") or {}
+    if score.get("pengungkit") is None:
+        return None
+    s = ui_strings(lang)
+    line = s["score_line"].format(value=fmt_num(score["pengungkit"], lang, 2),
+                                  max=fmt_num(score.get("pengungkit_max", 60), lang))
+    if score.get("minima"):
+        line += " " + minimum_sentence(score.get("first_failing"), score.get("target") or "", s, lang)
+    return line
+
+
 def _score_view(score: dict[str, Any] | None, lang: str) -> dict[str, Any] | None:
     if not score or score.get("pengungkit") is None:
         return None

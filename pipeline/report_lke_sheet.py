@@ -76,6 +76,10 @@ def add_lke_sheet(wb: Workbook, report: dict[str, Any], s: dict[str, Any],
 
     def put(values: list[Any], fill: PatternFill | None = None, bold: bool = False) -> int:
         nonlocal row
+        # Spreadsheet apps do not grow a row for wrapped text a writer left unsized: estimate it.
+        lines = max([1] + [sum(1 + len(part) // max(1, int(WIDTHS[c] * 1.25)) for part in v.split("\n"))
+                           for c, v in enumerate(values) if isinstance(v, str) and not v.startswith("=")])
+        ws.row_dimensions[row].height = min(409, 15 * min(lines, 8))
         for col, value in enumerate(values, start=1):
             cell = ws.cell(row=row, column=col)
             if isinstance(value, str) and value.startswith("=") and col in (3, 6):
