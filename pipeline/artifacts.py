@@ -66,6 +66,12 @@ def summary_markdown(report: dict[str, Any]) -> str:
                 est = s["xl_unknown"] if m["estimate"] is None else md_text(
                     m["estimate"] if isinstance(m["estimate"], str) else fmt_num(m["estimate"], lang, 2))
                 lines.append(f"| {md_text(minimum_label(m, s))} | {est} | {md_text(m['limit'])} | {met} |")
+        claimed = score.get("claimed")
+        if claimed:
+            lines += ["", f"**{s['claims_title']}:** {s['claims_claimed']} {fmt_num(claimed['pengungkit'], lang, 2)}, "
+                      f"{s['claims_evidence']} {fmt_num(score['pengungkit'], lang, 2)} ({s['xl_pengungkit']}). "
+                      + md_text(s["claims_verdict_claimed"] + " "
+                                + minimum_sentence(claimed.get("first_failing"), score.get("target") or "", s, lang))]
     changes = report.get("changes")
     if changes:
         lines += ["", s["md_changes"].format(new=len(changes.get("new") or []),

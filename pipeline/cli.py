@@ -45,6 +45,7 @@ def _check_parser(sub) -> None:
     p.add_argument("--profile", help="unit.yaml (default: EVIDENCE_DIR/unit.yaml)")
     p.add_argument("--out", default="bukti-report", help="report folder (default: ./bukti-report)")
     p.add_argument("--rules", help="rule pack: lke-2021 (default) or a path to a pack")
+    p.add_argument("--lke", help="the unit's own LKE answers, CSV or XLSX (default: EVIDENCE_DIR/lke.csv or lke.xlsx)")
     p.add_argument("--lang", choices=LANGS, default="id")
     p.add_argument("--store", help="run store: SQLite file or database URL, 'none' to turn off "
                                    "(default: $BUKTI_STORE or store.sqlite in bukti's data folder)")
@@ -75,6 +76,8 @@ def _validate_check(args) -> tuple[Path, Path]:
         check_store(args.store)
     except StoreError as exc:
         _fail(exc.message(lang))
+    if args.lke and not Path(args.lke).is_file():
+        _fail(text("cli", "no_answers", lang, path=args.lke))
     out = Path(args.out).resolve()
     if out == evidence or evidence in out.parents:
         _fail(text("cli", "out_inside_evidence", lang, path=out))
@@ -120,6 +123,7 @@ def cmd_check(args, prefect_mode: str) -> int:
                 from .review import blocking_errors
             _imported()
             report = check_flow(str(evidence), str(out), profile=args.profile, rules=args.rules, lang=lang,
+                                lke=args.lke,
                                 store=args.store).report
     except OutputLocked:
         _fail(text("cli", "out_locked", lang, path=out))

@@ -16,7 +16,8 @@ from pathlib import Path
 from extractors.sniff import sniff
 
 # Files that describe the unit rather than evidence it: read by pipeline.profile.
-PROFILE_FILES = {"unit.yaml", "unit.yml", "roster.csv"}
+# The unit's profile, roster and own LKE answers: read as inputs, never checked as evidence.
+PROFILE_FILES = {"unit.yaml", "unit.yml", "roster.csv", "lke.csv", "lke.xlsx"}
 # Operating-system droppings that are never evidence.
 IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 

@@ -23,6 +23,7 @@ from rules.model import Document
 from rules.pack import load_pack
 
 from . import progress, report_json
+from .answers import answers_path_for, load_answers
 from .discover import FoundFile, discover, identities
 from .profile import load_profile, load_roster, profile_path_for
 from .store import (get_store, open_run_store, previous_report, record_failure, record_finish,
@@ -167,7 +168,8 @@ class CheckResult:
 @flow(name="bukti-check", task_runner=ThreadPoolTaskRunner(max_workers=DOC_WORKERS),
       persist_result=False, validate_parameters=False, log_prints=False)
 def check_flow(evidence_dir: str, out_dir: str, profile: str | None = None,
-               rules: str | None = None, lang: str = "id", store: str | None = None) -> CheckResult:
+               rules: str | None = None, lang: str = "id", store: str | None = None,
+               lke: str | None = None) -> CheckResult:
     """`store`: run-store path or URL (None: BUKTI_STORE or the default file; "none": off)."""
     from .artifacts import publish_artifacts
     from .review import apply_decisions, load_decisions
@@ -203,13 +205,17 @@ def check_flow(evidence_dir: str, out_dir: str, profile: str | None = None,
         progress.current().end(unit_label)
 
         with stage("evaluate"):
-            evaluation = evaluate(documents, unit_profile, roster, pack, lang=lang)
+            answers = load_answers(answers_path_for(root, lke), pack, (d.path for d in documents))
+            evaluation = evaluate(documents, unit_profile, roster, pack, lang=lang, claims=answers.claims)
         report = report_json.build_report(
             documents=documents, flags=evaluation.flags, indicators=evaluation.indicators,
             score=evaluation.score, profile=unit_profile,
             unit_label=unit_label, period=unit_profile.period,
             target=unit_profile.target,
-            rule_pack=pack.id, lang=lang, evidence_dir=root, profile_warnings=roster_warnings)
+            rule_pack=pack.id, lang=lang, evidence_dir=root, profile_warnings=roster_warnings + answers.warnings)
+        source = Path(answers.source) if answers.source else None
+        report["answers"] = None if source is None else {
+            "source": source.name if source.parent == root else str(source), "claims": len(answers.claims)}
         # The store knows the unit's last run whatever report folder it went to.
         previous = previous_report(run_store, unit_label, run_id)
         report_json.compare_with_previous(report, previous or report_json.load_previous(out))

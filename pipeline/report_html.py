@@ -203,6 +203,8 @@ def build_view(report: dict[str, Any], out_dir: Path) -> dict[str, Any]:
             "basis": q.get("basis") or "", "needs_input": bool(q.get("needs_input")),
             "evidence": [link(p) for p in q.get("evidence") or []],
             "criterion": (q.get("criteria") or {}).get(q.get("proposed") or "") if q.get("proposed") else None,
+            "claimed": q.get("claimed"), "claim_status": q.get("claim_status"),
+            "claim_flags": q.get("claim_flags") or [],
         } for q in ind.get("questions") or []]
         area_map[area_of[ind["code"]]]["indicators"].append({
             "questions": questions, "part": ind.get("part"),
@@ -340,7 +342,24 @@ def _score_view(score: dict[str, Any] | None, lang: str) -> dict[str, Any] | Non
                        + (" %" if pct else ""),
                        "met": m["met"]})
     questions = score.get("questions") or {}
+    claimed = score.get("claimed")
+    claims = None
+    if claimed:
+        by_code = {a["code"]: a for a in claimed.get("areas") or []}
+        claims = {
+            "rows": [{"label": f"{a['code']}. {a.get('name_en') if lang == 'en' and a.get('name_en') else a['name']}",
+                      "evidence": fmt_num(a["score"], lang, 2),
+                      "claimed": fmt_num(by_code.get(a["code"], {}).get("score"), lang, 2),
+                      "lower": (by_code.get(a["code"], {}).get("score") or 0) > a["score"] + 1e-9}
+                     for a in score.get("areas") or []],
+            "pengungkit": fmt_num(claimed["pengungkit"], lang, 2),
+            "total": fmt_num(claimed.get("total"), lang, 2) if claimed.get("total") is not None else s["xl_unknown"],
+            "verdict": minimum_sentence(claimed.get("first_failing"), target, s, lang),
+            "answered": claimed.get("answered", 0),
+        }
     return {
+        "claims": claims,
+        "total_text": fmt_num(score.get("total"), lang, 2) if score.get("total") is not None else s["xl_unknown"],
         "verdict": minimum_sentence(score.get("first_failing"), target, s, lang) if score.get("minima") else None,
         "minima": minima, "target": target,
         "parts": {k: fmt_num(v, lang, 2) for k, v in (score.get("parts") or {}).items()},

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from .mapping import FolderHint
-from .model import Document, Flag, Profile, RosterEntry
+from .model import Claim, Document, Flag, Profile, RosterEntry
 from .pack import CheckConfig, RulePack
 from .text import iso_date
 
@@ -25,6 +25,9 @@ class CheckContext:
     params: dict[str, Any]
     doc_indicators: dict[str, list[str]]
     hints: dict[str, FolderHint] = field(default_factory=dict)
+    proposals: dict[str, Any] = field(default_factory=dict)   # question code → Proposal ("claims" stage)
+    claims: dict[str, Claim] = field(default_factory=dict)    # question code → the unit's own answer
+    earlier_flags: list[Flag] = field(default_factory=list)    # what the file and content checks found
 
     @property
     def target(self) -> str:

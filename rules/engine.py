@@ -7,14 +7,16 @@ from typing import Any
 
 from .context import CheckContext
 from .mapping import folder_hint, map_documents
-from .model import Document, Flag, Profile, RosterEntry
+from .model import Claim, Document, Flag, Profile, RosterEntry
 from .pack import RulePack
 from .propose import Proposal, basis_text, propose_all
+from .questions import parse_need
 from .score import first_failing, lke_score
-from .registry import REGISTRY, ensure_loaded
+from .registry import REGISTRY, STAGES, ensure_loaded
 from .vocab import SEVERITY_RANK
 
 LANGS = ("id", "en")
+NOT_EVIDENCE = {"lke_self_assessment"}
 
 
 @dataclass
@@ -26,7 +28,8 @@ class Evaluation:
 
 
 def evaluate(documents: list[Document], profile: Profile, roster: list[RosterEntry], pack: RulePack,
-             lang: str = "id") -> Evaluation:
+             lang: str = "id", claims: dict[str, Claim] | None = None) -> Evaluation:
+    """`claims`: the unit's own LKE answers by question code (pipeline/answers.py), if it gave any."""
     ensure_loaded()
     lang = lang if lang in LANGS else "id"
     target = (profile.target or "WBK").upper()
@@ -37,30 +40,39 @@ def evaluate(documents: list[Document], profile: Profile, roster: list[RosterEnt
     for d in documents:
         d.indicators = list(doc_indicators.get(d.path, []))
 
-    configs = sorted(pack.enabled_checks(), key=lambda c: (REGISTRY[c.code].stage != "file", c.code))
+    claims = claims or {}
+    order = {stage: n for n, stage in enumerate(STAGES)}
+    configs = sorted(pack.enabled_checks(), key=lambda c: (order[REGISTRY[c.code].stage], c.code))
     flags: list[Flag] = []
     blocked: set[str] = set()
+    proposals: dict[str, Proposal] = {}
     for cfg in configs:
         spec = REGISTRY[cfg.code]
+        if spec.stage == "claims" and not proposals:
+            # the answers the evidence supports rest on every document flag raised so far
+            proposals = propose_all(pack.questions, documents, flags)
         pool = documents if spec.stage == "file" else [d for d in documents if d.path not in blocked]
-        pool = [d for d in pool if spec.stage == "file" or d.readable]
+        # the unit's own filled LKE found among the files is its claims, not evidence to check
+        pool = [d for d in pool if spec.stage == "file" or (d.readable and d.doc_type not in NOT_EVIDENCE)]
         ctx = CheckContext(documents=documents, docs=pool, profile=profile, roster=roster, pack=pack,
                            config=cfg, params=cfg.params_for(target), doc_indicators=doc_indicators,
-                           hints=hints)
+                           hints=hints, proposals=proposals, claims=claims,
+                           earlier_flags=list(flags) if spec.stage == "claims" else [])
         produced = list(spec.fn(ctx) or [])
         if spec.blocks_content:
             blocked |= {p for f in produced for p in f.documents}
         flags.extend(produced)
+    if not proposals:
+        proposals = propose_all(pack.questions, documents, flags)
 
     flags = _order(flags)
     for f in flags:
         f.message = render(f, pack, lang)
         ind = pack.indicator(f.indicator) if f.indicator else None
         f.legacy_indicators = list(ind.legacy_codes) if ind else []
-    proposals = propose_all(pack.questions, documents, flags)
-    indicators = _indicator_results(documents, flags, pack, doc_indicators, lang, proposals)
-    return Evaluation(flags=flags, indicators=indicators, score=estimate_score(indicators, pack, target, profile),
-                      proposals=proposals)
+    indicators = _indicator_results(documents, flags, pack, doc_indicators, lang, proposals, claims)
+    return Evaluation(flags=flags, indicators=indicators,
+                      score=estimate_score(indicators, pack, target, profile, claims), proposals=proposals)
 
 
 def _order(flags: list[Flag]) -> list[Flag]:
@@ -120,6 +132,12 @@ def render(flag: Flag, pack: RulePack, lang: str = "id") -> str:
                   documents=", ".join(flag.documents) or "-", n_documents=len(flag.documents))
     if "types" in flag.params:
         values["types"] = ", ".join(doc_label(t, pack, lang) for t in flag.params["types"])
+    if "missing_needs" in flag.params:
+        label = _item_label(pack, lang)
+        joiner = ((pack.messages.get("QUESTION_BASIS") or {}).get("or") or {}).get(lang, " / ")
+        values["missing"] = "; ".join(
+            joiner.join(label(i) for i in g.items) + (f" ×{g.count}" if g.count > 1 else "")
+            for text in flag.params["missing_needs"] for g in parse_need(text).groups) or "-"
     text = template.format_map(values)
     if flag.page and "{page}" not in template:
         text += {"id": f" (hlm. {flag.page})", "en": f" (p. {flag.page})"}[lang]
@@ -140,9 +158,27 @@ def _item_label(pack: RulePack, lang: str):
     return label
 
 
-def _question_entry(p: Proposal, flags_by_doc: dict[str, list[str]], pack: RulePack, lang: str) -> dict[str, Any]:
+def _claim_status(p: Proposal, claim: Claim | None) -> str | None:
+    """supported | unsupported | not_verified (documents cannot decide) | None (no claim)."""
+    if claim is None:
+        return None
+    if p.answer is None:
+        return "not_verified"
+    claimed = p.question.score(claim.answer)
+    return "unsupported" if claimed is not None and claimed > (p.score or 0.0) + 1e-9 else "supported"
+
+
+def _question_entry(p: Proposal, flags_by_doc: dict[str, list[str]], pack: RulePack, lang: str,
+                    claim: Claim | None = None, claim_flags: dict[str, str] | None = None) -> dict[str, Any]:
     q = p.question
+    own = [(claim_flags or {}).get(q.code)] if (claim_flags or {}).get(q.code) else []
     return {"id": q.code, "text": q.text, "answer_type": q.answer_type,
+            "claimed": claim.answer if claim else None,
+            "claimed_score": q.score(claim.answer) if claim else None,
+            "claim_status": _claim_status(p, claim),
+            "claim_eviden": claim.eviden if claim else [],
+            "claim_penjelasan": claim.penjelasan if claim else None,
+            "claim_flags": own,
             "answers": q.answers, "criteria": q.criteria,
             "proposed": p.answer, "proposed_score": p.score,
             "basis": basis_text(p, _item_label(pack, lang), lang, pack.messages.get("QUESTION_BASIS") or {}),
@@ -152,8 +188,10 @@ def _question_entry(p: Proposal, flags_by_doc: dict[str, list[str]], pack: RuleP
             "inputs": q.inputs, "data_dukung": q.data_dukung}
 
 
-def _indicator_results(documents, flags, pack, doc_indicators, lang, proposals=None) -> list[dict[str, Any]]:
-    proposals = proposals or {}
+def _indicator_results(documents, flags, pack, doc_indicators, lang, proposals=None,
+                       claims=None) -> list[dict[str, Any]]:
+    proposals, claims = proposals or {}, claims or {}
+    claim_flags = {f.params.get("question"): f.id for f in flags if f.code == "CLAIM_UNSUPPORTED"}
     flags_by_doc: dict[str, list[str]] = {}
     for f in flags:
         for d in f.documents:
@@ -174,19 +212,29 @@ def _indicator_results(documents, flags, pack, doc_indicators, lang, proposals=N
                 "status": status, "evidence": evidence, "flags": [f.id for f in mine],
                 "weight": ind.weight, "legacy_codes": ind.legacy_codes,
                 "worst": min((f.severity for f in serious), key=lambda s: {"error": 0, "warning": 1}[s], default=None),
-                "questions": [_question_entry(proposals[q.code], flags_by_doc, pack, lang)
+                "questions": [_question_entry(proposals[q.code], flags_by_doc, pack, lang, claims.get(q.code),
+                                              claim_flags)
                               for q in ind.questions if q.code in proposals],
             })
     return out
 
 
 def estimate_score(indicators: list[dict[str, Any]], pack: RulePack, target: str,
-                   profile: Profile | None = None) -> dict[str, Any]:
+                   profile: Profile | None = None, claims: dict[str, Claim] | None = None) -> dict[str, Any]:
     """The LKE's score of the answers the evidence supports (rules/score.py), with every minimum of
-    the target predicate. An estimate of what the folder can carry, not the evaluators' score."""
+    the target predicate. An estimate of what the folder can carry, not the evaluators' score.
+    With the unit's own answers, `claimed` is the same computation over its claims."""
     answers = {q["id"]: q["proposed_score"] for i in indicators for q in i.get("questions", [])}
-    s = lke_score(pack, answers, target, hasil=profile.hasil if profile else None,
-                  previous_predicate=profile.previous_predicate if profile else None)
+    hasil = profile.hasil if profile else None
+    previous = profile.previous_predicate if profile else None
+    s = lke_score(pack, answers, target, hasil=hasil, previous_predicate=previous)
+    claimed = None
+    if claims:
+        by_code = {q.code: q for q in pack.questions}
+        claimed = lke_score(pack, {c: by_code[c].score(cl.answer) for c, cl in claims.items() if c in by_code},
+                            target, hasil=hasil, previous_predicate=previous)
+        claimed["first_failing"] = first_failing(claimed["minima"])
+        claimed["answered"] = len(claims)
     by_area: dict[str, list[dict]] = {}
     for i in indicators:
         by_area.setdefault(i["area_code"], []).append(i)
@@ -208,6 +256,7 @@ def estimate_score(indicators: list[dict[str, Any]], pack: RulePack, target: str
         "thresholds": thresholds,
         "reachable": (None if need is None else s["pengungkit"] + hasil_max >= need),
         "first_failing": first_failing(s["minima"]),
+        "claimed": claimed,
         "questions": {"total": len(questions),
                       "proposed": sum(1 for q in questions if q["proposed"] is not None),
                       "needs_input": sum(1 for q in questions if q["proposed"] is None)},

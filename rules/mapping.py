@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from .model import Document
 from .pack import Indicator, RulePack
+from .propose import matches
 from .text import contains_phrase, norm
 
 # "1.1 Tim Kerja", "01_manajemen", "1-2", "5.3.a": an area number, optionally an indicator number.
@@ -82,13 +83,9 @@ def subject_text(doc: Document, limit: int = 1500) -> str:
 
 def supports(doc: Document, ind: Indicator, target: str, limit: int = 1500,
              subject: str | None = None) -> bool:
-    doc_subject = getattr(doc.fields, "subject", None)
-    for q in ind.questions:
-        for need in q.evidence_for.values():
-            for group in need.groups:
-                for item in group.items:
-                    if doc.doc_type == item.doc_type and (not item.subjects or doc_subject in item.subjects):
-                        return True
+    if any(matches(doc, item) for q in ind.questions for need in q.evidence_for.values()
+           for group in need.groups for item in group.items):
+        return True
     for req in ind.evidence:
         r = req.for_target(target)
         if doc.doc_type not in r.doc_types:

@@ -51,6 +51,17 @@ class Profile:
 
 
 @dataclass
+class Claim:
+    """One answer of the unit's own LKE (lke.csv / lke.xlsx)."""
+    question: str                    # I.P.i.a
+    answer: str                      # as the question's answer type writes it: Ya, B, 87%
+    eviden: list[str] = field(default_factory=list)          # evidence paths the unit lists
+    penjelasan: str | None = None
+    line: int = 0                                            # row in the sheet, for messages
+    listed_missing: list[str] = field(default_factory=list)  # listed files not in the folder
+
+
+@dataclass
 class RosterEntry:
     name: str
     nip: str | None = None

@@ -41,7 +41,7 @@ class Proposal:
     ties: list[str] = field(default_factory=list)             # answers documents cannot tell apart
 
 
-def _matches(doc: Document, item: Item) -> bool:
+def matches(doc: Document, item: Item) -> bool:
     if doc.doc_type != item.doc_type:
         return False
     if not item.subjects:
@@ -61,10 +61,10 @@ class Evidence:
     def group(self, group: Group) -> GroupResult:
         res = GroupResult(group)
         for d in self.usable:
-            if any(_matches(d, i) for i in group.items):
+            if any(matches(d, i) for i in group.items):
                 res.found.append(d)
         for d in self.rejected:
-            if any(_matches(d, i) for i in group.items):
+            if any(matches(d, i) for i in group.items):
                 res.rejected.append(d)
         return res
 

@@ -24,20 +24,22 @@ class CheckSpec:
     severity: str
     defaults: dict[str, Any] = field(default_factory=dict)
     # "file" checks run first and see every document; "content" checks see only documents whose
-    # text could be read, so a damaged file is reported once and not also as unsigned, undated …
+    # text could be read, so a damaged file is reported once and not also as unsigned, undated …;
+    # "claims" checks run last, over the answers the evidence supports (ctx.proposals, ctx.claims).
     stage: str = "content"
     blocks_content: bool = False   # documents this check flags are withheld from content checks
     validate: Callable[[dict[str, Any]], str | None] | None = None  # params → problem or None
 
 
 REGISTRY: dict[str, CheckSpec] = {}
+STAGES = ("file", "content", "claims")
 
 
 def check(code: str, *, severity: str | None = None, params: dict[str, Any] | None = None,
           stage: str = "content", blocks_content: bool = False,
           validate: Callable[[dict[str, Any]], str | None] | None = None) -> Callable[[CheckFn], CheckFn]:
-    if stage not in ("file", "content"):
-        raise ValueError(f"{code}: stage must be 'file' or 'content'")
+    if stage not in STAGES:
+        raise ValueError(f"{code}: stage must be one of {', '.join(STAGES)}")
 
     def register(fn: CheckFn) -> CheckFn:
         if code in REGISTRY and REGISTRY[code].fn.__qualname__ != fn.__qualname__:
