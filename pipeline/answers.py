@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -205,11 +206,10 @@ def _csv_rows(path: Path, out: Answers):
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
         out.warnings.append(f"{path.name}: not UTF-8, read as Windows-1252")
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    # The header line decides the delimiter: csv.Sniffer gives up on short sheets with empty cells.
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = max(",;\t", key=first.count)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     yield from _rows_with_header(((n, row) for n, row in enumerate(reader, start=1)), out, path.name)
 
 
@@ -219,7 +219,7 @@ def _xlsx_rows(path: Path, out: Answers):
     try:
         # data_only: a formula gives its saved value (None when the file was never calculated)
         wb = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+    except (InvalidFileException, OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
         raise ValueError(f"not a readable XLSX workbook ({exc.__class__.__name__})") from None
     try:
         for ws in wb.worksheets:
