@@ -11,7 +11,9 @@ import pytest
 import yaml
 from PIL import Image, ImageOps
 
-from fixtures.build_example import EXAMPLE_DIR, EXAMPLE_SEED
+from fixtures.build_example import EXAMPLE_DIR
+from fixtures.build_example import build as build_example
+from fixtures.build_example import build as build_example
 from fixtures.documents import DOC_TYPES, make_document
 from fixtures.folders import build_unit_folder
 from fixtures.people import format_nip, nip_is_valid
@@ -110,7 +112,8 @@ def _check_manifest(root: Path, manifest: dict) -> None:
     for p in paths:
         assert (root / p).is_file(), p
     on_disk = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
-    assert on_disk - paths == {"unit.yaml", "roster.csv"}
+    # besides the documents: the profile, the roster and (when asked for) the unit's own answers
+    assert on_disk - paths == {"unit.yaml", "roster.csv"} | ({"lke.csv"} if manifest.get("answers") else set())
     for f in manifest["flags"]:
         assert set(f["documents"]) <= paths
 
@@ -139,7 +142,7 @@ def test_manifest_and_defects(tmp_path):
 def test_example_folder_matches_regeneration(tmp_path):
     assert EXAMPLE_DIR.is_dir(), "run: python -m fixtures.build_example"
     dest = tmp_path / EXAMPLE_DIR.name
-    m = build_unit_folder(dest, EXAMPLE_SEED, unit=UNIT, year=2024, defects=True)
+    m = build_example(dest)       # the same call as `python -m fixtures.build_example`
     committed = json.loads((EXAMPLE_DIR.parent / (EXAMPLE_DIR.name + ".expected.json")).read_text())
     assert committed == json.loads(json.dumps(m))
     _check_manifest(EXAMPLE_DIR, committed)

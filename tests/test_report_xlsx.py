@@ -11,17 +11,17 @@ from tests import reportfactory as rf
 HEADERS = {
     "id": {
         "LKE": ["No", "Komponen/Pertanyaan", "Bobot", "Pilihan Jawaban", "Jawaban (usulan)", "Nilai",
-                "Penjelasan", "Eviden", "Status"],
-        "Nilai Minimal": ["Nilai minimal", "Nilai", "Batas", "Terpenuhi"],
+                "Jawaban unit", "Nilai unit", "Penjelasan", "Eviden", "Status"],
+        "Nilai Minimal": ["Nilai minimal", "Nilai", "Nilai unit", "Batas", "Terpenuhi", "Terpenuhi (jawaban unit)"],
         "Temuan": ["ID", "Kode", "Tingkat", "Indikator", "Dokumen", "Pesan", "Ditemukan", "Seharusnya",
                    "Halaman", "Tinjauan", "Kunci"],
         "Dokumen": ["Berkas", "Jenis", "Keyakinan", "Sumber teks", "Keyakinan OCR", "Nomor", "Tanggal",
                     "Penandatangan", "Indikator"],
     },
     "en": {
-        "LKE": ["No", "Component/Question", "Weight", "Answer choices", "Answer (proposed)", "Score", "Basis",
-                "Evidence", "Status"],
-        "Minimum scores": ["Minimum", "Score", "Limit", "Met"],
+        "LKE": ["No", "Component/Question", "Weight", "Answer choices", "Answer (proposed)", "Score",
+                "Unit's answer", "Unit's score", "Basis", "Evidence", "Status"],
+        "Minimum scores": ["Minimum", "Score", "Unit's score", "Limit", "Met", "Met (unit's answers)"],
         "Flags": ["ID", "Code", "Severity", "Indicator", "Documents", "Message", "Found", "Expected", "Page",
                   "Review", "Key"],
         "Documents": ["Path", "Type", "Confidence", "Text source", "OCR confidence", "Number", "Date",
@@ -62,10 +62,10 @@ def test_lke_rows_follow_the_indicators(tmp_path):
     assert [c for c in codes if c in {i["code"] for i in report["indicators"]}] == \
         [i["code"] for i in report["indicators"]]
     first = next(r for r in rows if r[0] == "1.1")
-    assert first[8] == "Ada temuan"
-    assert "1. Manajemen Perubahan/1.1 Tim Kerja/SK Tim Kerja ZI 2024.pdf" in first[7].split("\n")
+    assert first[10] == "Ada temuan"
+    assert "1. Manajemen Perubahan/1.1 Tim Kerja/SK Tim Kerja ZI 2024.pdf" in first[9].split("\n")
     missing = next(r for r in rows if r[0] == "5.3")
-    assert missing[8] == "Tidak ada bukti" and missing[7] in (None, "")
+    assert missing[10] == "Tidak ada bukti" and missing[9] in (None, "")
 
 
 def test_flags_sheet_has_review_and_keys(tmp_path):
@@ -138,7 +138,7 @@ def test_lke_sheet_tree_and_live_formulas(tmp_path):
     assert len([c for c in rows if c.count(".") == 2]) == 42 and {"I", "VI", "I.P", "VI.R"} <= set(rows)
     q = rows["VI.P.iv.a"]
     assert q[3].value == "A/B/C/D/E" and q[5].value.startswith("=") and q[4].value in "ABCDE"
-    assert rows["I.R.i.a"][4].value is None and rows["I.R.i.a"][8].value == "perlu isian unit"
+    assert rows["I.R.i.a"][4].value is None and rows["I.R.i.a"][10].value == "perlu isian unit"
     assert rows["I.P.i"][5].value.startswith("=C") and "AVERAGE" in rows["I.P.i"][5].value
     # LibreOffice computes the same Pengungkit, parts and total as bukti
     calc = _recalculated(path, tmp_path)["LKE"]
@@ -148,7 +148,7 @@ def test_lke_sheet_tree_and_live_formulas(tmp_path):
     assert values["Jumlah Pemenuhan"] == pytest.approx(s["parts"]["pemenuhan"], abs=0.02)
     assert values["Nilai Total"] == pytest.approx(s["total"], abs=0.02)
     minima = _recalculated(path, tmp_path)["Nilai Minimal"]
-    met = {r[0]: r[3] for r in minima.iter_rows(min_row=2, values_only=True)}
+    met = {r[0]: r[4] for r in minima.iter_rows(min_row=2, values_only=True)}
     assert met["Nilai Pengungkit"] == ("ya" if s["pengungkit"] >= 40 else "tidak")
 
 
