@@ -22,6 +22,7 @@ from extractors.fields.nomor import find_nomor, parse_nomor
 from extractors.fields.people import find_people
 from extractors.fields.period import find_period
 from extractors.fields.signatory import find_signatory, place_date
+from extractors.fields.subject import find_subject
 from extractors.fields.title import find_title
 from extractors.fields.unit import find_unit, unit_mentions
 from extractors.model import Extraction, Fields, Mention
@@ -118,6 +119,7 @@ def extract_fields(extraction: Extraction, doc_type: str) -> Fields:
     f.signatory = sig
     f.tanggal, f.tanggal_partial = _issue_date(doc, sig.date if sig else None)
     f.title = find_title(doc, doc_type)
+    f.subject = find_subject(doc, doc_type, f.title)
     f.unit_mentions = unit_mentions(doc)
     f.unit = find_unit(doc, f.unit_mentions)
     skip = set().union(*(b.lines for b in blocks)) if blocks else set()
