@@ -108,6 +108,8 @@ def scores(extraction: Extraction) -> dict[str, float]:
                     or _found(ev.phrase, regions["body"], thr))
     is_sk = sk_struct >= cfg["sk_needed"]
     subj = _subject(extraction) if is_sk else ""
+    # An SK's subject names what it decides on ("TIM PENYUSUN LAPORAN KINERJA"), not what the text is
+    doc_regions = {**regions, "heading": regions["heading"].replace(subj, " ")} if subj else regions
     out: dict[str, float] = {}
     for t, (family, evs) in cfg["types"].items():
         # "any": a type that comes both as a decree and as a document of its own
@@ -118,7 +120,7 @@ def scores(extraction: Extraction) -> dict[str, float]:
             where = {"subject": subj} if subj else {"heading": regions["heading"]}
             out[t] = evidence_score(evs, where)
         else:
-            s = evidence_score(evs, regions)
+            s = evidence_score(evs, doc_regions)
             out[t] = s * (cfg["match"]["doc_damping_in_sk"] if is_sk else 1.0)
     if is_sk:
         out["sk_other"] = cfg["sk_base"] + 0.1 * sk_struct
