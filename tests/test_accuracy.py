@@ -25,7 +25,7 @@ from extractors.classify import classify
 from extractors.extract import extract_file
 from extractors.fields import extract_fields
 from extractors.sniff import sniff
-from fixtures.documents import DOC_TYPES
+from fixtures.documents import DOC_TYPES, LKE_TYPES
 from fixtures.folders import build_scan_corpus, build_text_corpus
 
 SCAN_SEED = 7
@@ -34,6 +34,7 @@ LKE_SCAN_SEED = 13
 N_DOCS = 40
 # every type twice, born-digital
 N_TEXT = 2 * len(DOC_TYPES)
+N_LKE_SCAN = 3 * len(LKE_TYPES)
 # OCR runs on the extractors' own page pool; a few document threads keep that pool fed.
 DOC_WORKERS = 3
 
@@ -153,8 +154,8 @@ def scan_corpus(acc_dir) -> Corpus:
 
 @pytest.fixture(scope="module")
 def lke_scan_corpus(acc_dir) -> Corpus:
-    """The types the LKE 2021 questions added, two scans each, in a corpus of their own."""
-    return _run("scan_lke", partial(build_scan_corpus, lke=True), LKE_SCAN_SEED, acc_dir)
+    """The types the LKE 2021 questions added, about three scans each, in a corpus of their own."""
+    return _run("scan_lke", partial(build_scan_corpus, lke=True), LKE_SCAN_SEED, acc_dir, N_LKE_SCAN)
 
 
 @pytest.fixture(scope="module")

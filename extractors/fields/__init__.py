@@ -43,6 +43,8 @@ _LABEL_SEP = re.compile(r"^\s*\|?\s*(?P<label>[^:|\t]{2,40}?)\s*[:|\t]\s*(?P<val
 
 def _labelled_date(doc: DocText) -> tuple[str | None, str | None]:
     """(full ISO date, month-only "YYYY-MM") of the best labelled date line."""
+    if doc.doc_type in load_vocab("patterns")["issue_date"]["labels_name_an_event"]:
+        return None, None
     best: tuple[int, str | None, str | None] | None = None
     for ln in doc.lines:
         m = _LABEL_SEP.match(ln.text)
