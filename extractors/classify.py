@@ -126,7 +126,9 @@ def scores(extraction: Extraction) -> dict[str, float]:
         out["sk_other"] = cfg["sk_base"] + 0.1 * sk_struct
     else:
         for t, damped in cfg["over"].items():
-            if any(_found(ev.phrase, regions["heading"], thr) for ev in cfg["types"][t][1] if ev.weight >= 2.0):
+            # `t`'s own title in the heading: the types it is `over` only lent it words
+            if any(_found(ev.phrase, regions["heading"], thr) for ev in cfg["types"][t][1]
+                   if ev.weight >= cfg["match"]["title_weight"]):
                 for d in damped:
                     if d in out:
                         out[d] *= cfg["match"]["over_damping"]

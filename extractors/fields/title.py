@@ -22,7 +22,7 @@ _NAMA_SOP = re.compile(r"^\s*\|?\s*nama\s+sop\s*[:|]?\s*(?P<v>.*)$", re.I)
 def _cfg() -> dict:
     mk = load_vocab("markers")
     dt = load_vocab("doc_types")
-    phrases = {t: [fold(e["phrase"]) for e in spec["evidence"] if e["weight"] >= 2.0]
+    phrases = {t: [fold(e["phrase"]) for e in spec["evidence"] if e["weight"] >= dt["match"]["title_weight"]]
                for t, spec in dt["types"].items()}
     return {"stops": {f"SECTION:{s}" for s in mk["title_stops"]} | {"JABATAN"},
             "phrases": phrases, "threshold": dt["match"]["threshold"],
