@@ -68,6 +68,9 @@ def test_noisy_samples(pages, expected, seed):
     ("REKAPITULASI PENYAMPAIAN LHKPN DAN LHKASN", "rekap_lhkpn"),
     ("PROFIL INOVASI PELAYANAN PUBLIK", "laporan_inovasi"),
     ("LEMBAR KERJA EVALUASI PEMBANGUNAN ZONA INTEGRITAS", "lke_self_assessment"),
+    ("LKE ZONA INTEGRITAS MENUJU WBK/WBBM TAHUN 2024\nKomponen Bobot Pilihan Jawaban Jawaban Nilai",
+     "lke_self_assessment"),
+    ("LAPORAN LAYANAN INFORMASI PUBLIK TAHUN 2023", "laporan_evaluasi"),
 ])
 def test_headings(heading, expected):
     body = "\nDemikian dokumen ini dibuat untuk dipergunakan sebagaimana mestinya.\n"
