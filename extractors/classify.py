@@ -27,30 +27,37 @@ def _cfg() -> dict:
     types = {t: (spec["family"], [_Evidence(fold(e["phrase"]), float(e["weight"]))
                                   for e in spec["evidence"]])
              for t, spec in v["types"].items()}
+    over = {t: tuple(spec["over"]) for t, spec in v["types"].items() if spec.get("over")}
     cues = [_Evidence(fold(c["phrase"]), float(c["weight"])) for c in v["sk_structure"]["cues"]]
-    return {"match": v["match"], "regions": v["regions"], "types": types, "cues": cues,
+    return {"match": v["match"], "regions": v["regions"], "types": types, "cues": cues, "over": over,
             "sk_needed": v["sk_structure"]["needed"], "sk_base": v["sk_structure"]["sk_other_base"]}
 
 
-def _found(phrase: str, text: str, threshold: float) -> float:
-    """0..1: how well `phrase` occurs in `text` (0 below the threshold).
+def locate(phrase: str, text: str, threshold: float) -> tuple[float, int] | None:
+    """(0..1 match strength, start offset in `text`) of `phrase` (folded) in `text`, or None.
 
     A character-level partial match alone is too lenient for long phrases that share a long tail
     ("RENCANA PEMBANGUNAN ZONA INTEGRITAS" inside "EVALUASI PEMBANGUNAN ZONA INTEGRITAS"), so every
     word of the phrase must also be found, fuzzily, in the aligned part of the text."""
     if not text or len(text) < max(4, len(phrase) // 2):
-        return 0.0
+        return None
     al = fuzz.partial_ratio_alignment(phrase, text, score_cutoff=threshold)
     if al is None or not al.score:
-        return 0.0
+        return None
     if " " in phrase:
         lo = text.rfind(" ", 0, max(0, al.dest_start)) + 1
         hi = text.find(" ", al.dest_end)
         window = text[lo:hi if hi >= 0 else len(text)].split()
         for word in phrase.split():
             if not any(fuzz.ratio(word, w) >= 75 for w in window):
-                return 0.0
-    return 0.5 + 0.5 * (al.score - threshold) / (100.0 - threshold)
+                return None
+    return 0.5 + 0.5 * (al.score - threshold) / (100.0 - threshold), al.dest_start
+
+
+def _found(phrase: str, text: str, threshold: float) -> float:
+    """0..1: how well `phrase` occurs in `text` (0 below the threshold)."""
+    hit = locate(phrase, text, threshold)
+    return hit[0] if hit else 0.0
 
 
 def _regions(extraction: Extraction) -> dict[str, str]:
@@ -101,19 +108,30 @@ def scores(extraction: Extraction) -> dict[str, float]:
                     or _found(ev.phrase, regions["body"], thr))
     is_sk = sk_struct >= cfg["sk_needed"]
     subj = _subject(extraction) if is_sk else ""
+    # An SK's subject names what it decides on ("TIM PENYUSUN LAPORAN KINERJA"), not what the text is
+    doc_regions = {**regions, "heading": regions["heading"].replace(subj, " ")} if subj else regions
     out: dict[str, float] = {}
     for t, (family, evs) in cfg["types"].items():
-        if family == "sk":
+        # "any": a type that comes both as a decree and as a document of its own
+        if family == "sk" or (family == "any" and is_sk):
             if not is_sk:
                 continue
             # the subject decides; the heading counts a little for SKs whose TENTANG was not read
             where = {"subject": subj} if subj else {"heading": regions["heading"]}
             out[t] = evidence_score(evs, where)
         else:
-            s = evidence_score(evs, regions)
+            s = evidence_score(evs, doc_regions)
             out[t] = s * (cfg["match"]["doc_damping_in_sk"] if is_sk else 1.0)
     if is_sk:
         out["sk_other"] = cfg["sk_base"] + 0.1 * sk_struct
+    else:
+        for t, damped in cfg["over"].items():
+            # `t`'s own title in the heading: the types it is `over` only lent it words
+            if any(_found(ev.phrase, regions["heading"], thr) for ev in cfg["types"][t][1]
+                   if ev.weight >= cfg["match"]["title_weight"]):
+                for d in damped:
+                    if d in out:
+                        out[d] *= cfg["match"]["over_damping"]
     return out
 
 

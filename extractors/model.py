@@ -117,6 +117,8 @@ class Fields:
     # "YYYY-MM" when the document is dated to the month only ("Sumenep, Januari 2024"); tanggal
     # then stays null because a day is never guessed
     tanggal_partial: str | None = None
+    # the mechanism an evaluation/follow-up/activity report is about (vocab/subjects.yaml), else None
+    subject: str | None = None
 
     def contract_dict(self) -> dict[str, Any]:
         """The `fields` object of report.json (contract: absent values are null)."""
@@ -126,7 +128,8 @@ class Fields:
                    "jabatan": self.signatory.jabatan}
         return {"nomor": self.nomor, "tanggal": self.tanggal, "title": self.title,
                 "unit": self.unit, "signatory": sig,
-                "people": [{"name": p.name, "nip": p.nip, "role": p.role} for p in self.people]}
+                "people": [{"name": p.name, "nip": p.nip, "role": p.role} for p in self.people],
+                "subject": self.subject}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Fields":
@@ -136,4 +139,4 @@ class Fields:
                    people=[Person(**p) for p in d.get("people", [])],
                    dates=[Mention(**m) for m in d.get("dates", [])],
                    unit_mentions=[Mention(**m) for m in d.get("unit_mentions", [])],
-                   period=d.get("period"), tanggal_partial=d.get("tanggal_partial"))
+                   period=d.get("period"), tanggal_partial=d.get("tanggal_partial"), subject=d.get("subject"))

@@ -40,6 +40,37 @@ def test_noisy_samples(pages, expected, seed):
     ("STANDAR PELAYANAN\nPENERBITAN KARTU KELUARGA", "standar_pelayanan"),
     ("LAPORAN PENGENDALIAN GRATIFIKASI TRIWULAN II", "laporan_gratifikasi"),
     ("REKAPITULASI PENGADUAN MASYARAKAT BULAN MARET 2024", "laporan_pengaduan"),
+    # the types the LKE 2021 questions added, and the generic-looking ones they must stay apart from
+    ("UNDANGAN\nNomor : 005/12/435.102/2024", "undangan"),
+    ("Perihal : Undangan Rapat Evaluasi SOP\nDengan hormat, kami mengharap kehadiran Bapak/Ibu", "undangan"),
+    ("LAPORAN PELAKSANAAN KEGIATAN\nSOSIALISASI WHISTLE BLOWING SYSTEM", "laporan_kegiatan"),
+    ("LAPORAN KEGIATAN SOSIALISASI PENGENDALIAN GRATIFIKASI", "laporan_kegiatan"),
+    ("DOKUMENTASI KEGIATAN\nRAPAT EVALUASI PENERAPAN SOP", "dokumentasi"),
+    ("LAPORAN EVALUASI PENERAPAN SOP TAHUN 2024", "laporan_evaluasi"),
+    ("LAPORAN MONITORING DAN EVALUASI PEMANFAATAN TEKNOLOGI INFORMASI", "laporan_evaluasi"),
+    ("LAPORAN EVALUASI PENGELOLAAN PENGADUAN MASYARAKAT", "laporan_evaluasi"),
+    ("LAPORAN HASIL EVALUASI PENERAPAN STANDAR PELAYANAN", "laporan_evaluasi"),
+    ("LAPORAN MONITORING DAN EVALUASI PEMBANGUNAN ZONA INTEGRITAS TRIWULAN II", "laporan_monev"),
+    ("LAPORAN EVALUASI PEMBANGUNAN ZONA INTEGRITAS SEMESTER I", "laporan_monev"),
+    ("LAPORAN TINDAK LANJUT HASIL SURVEI KEPUASAN MASYARAKAT SEMESTER I", "laporan_tindak_lanjut"),
+    ("LAPORAN TINDAK LANJUT HASIL MONITORING DAN EVALUASI PEMBANGUNAN ZONA INTEGRITAS", "laporan_tindak_lanjut"),
+    ("PETA PROSES BISNIS", "peta_proses_bisnis"),
+    ("ANALISIS BEBAN KERJA TAHUN 2024", "peta_jabatan_abk"),
+    ("RENCANA PENGEMBANGAN KOMPETENSI PEGAWAI", "rencana_pengembangan_kompetensi"),
+    ("SASARAN KINERJA PEGAWAI\nPEGAWAI YANG DINILAI", "skp"),
+    ("REKAPITULASI PELANGGARAN DISIPLIN PEGAWAI", "laporan_disiplin"),
+    ("LAPORAN HASIL ASSESSMENT PEGAWAI", "laporan_assessment"),
+    ("RENCANA STRATEGIS TAHUN 2021-2026", "renstra_iku"),
+    ("LAPORAN KINERJA INSTANSI PEMERINTAH (LKjIP) TAHUN 2023", "laporan_kinerja"),
+    ("REGISTER RISIKO TAHUN 2024", "dokumen_spip"),
+    ("PEMETAAN POTENSI BENTURAN KEPENTINGAN", "pemetaan_benturan_kepentingan"),
+    ("SURAT PERNYATAAN\nBEBAS BENTURAN KEPENTINGAN", "surat_pernyataan"),
+    ("REKAPITULASI PENYAMPAIAN LHKPN DAN LHKASN", "rekap_lhkpn"),
+    ("PROFIL INOVASI PELAYANAN PUBLIK", "laporan_inovasi"),
+    ("LEMBAR KERJA EVALUASI PEMBANGUNAN ZONA INTEGRITAS", "lke_self_assessment"),
+    ("LKE ZONA INTEGRITAS MENUJU WBK/WBBM TAHUN 2024\nKomponen Bobot Pilihan Jawaban Jawaban Nilai",
+     "lke_self_assessment"),
+    ("LAPORAN LAYANAN INFORMASI PUBLIK TAHUN 2023", "laporan_evaluasi"),
 ])
 def test_headings(heading, expected):
     body = "\nDemikian dokumen ini dibuat untuk dipergunakan sebagaimana mestinya.\n"
@@ -66,6 +97,12 @@ Menetapkan : keputusan ini.
     ("PENETAPAN STANDAR OPERASIONAL PROSEDUR", "sk_sop"),
     ("PEMBENTUKAN TlM KERJA PEMBANGUNAN Z0NA INTEGRITAS", "sk_tim_zi"),
     ("PENUNJUKAN PEJABAT PENGADAAN BARANG DAN JASA", "sk_other"),
+    ("PEJABAT PENGELOLA INFORMASI DAN DOKUMENTASI (PPID) PELAKSANA", "sk_ppid"),
+    ("PENJATUHAN HUKUMAN DISIPLIN TINGKAT RINGAN", "laporan_disiplin"),
+    ("PEMBENTUKAN SATUAN TUGAS PENYELENGGARAAN SISTEM PENGENDALIAN INTERN PEMERINTAH", "dokumen_spip"),
+    ("PENETAPAN INDIKATOR KINERJA UTAMA", "renstra_iku"),
+    # the subject names a report the team writes; the decree itself is about the team
+    ("PEMBENTUKAN TIM PENYUSUN LAPORAN KINERJA INSTANSI PEMERINTAH (LKjIP)", "sk_other"),
 ])
 def test_sk_subject_decides(subject, expected):
     assert classify(extraction([SK_TEMPLATE.format(subject=subject)]))[0] == expected

@@ -191,7 +191,7 @@ def test_month_only_date_is_not_a_full_date():
 def test_empty_extraction():
     f = extract_fields(Extraction(kind="pdf"), "unknown")
     assert f.contract_dict() == {"nomor": None, "tanggal": None, "title": None, "unit": None,
-                                 "signatory": None, "people": []}
+                                 "signatory": None, "people": [], "subject": None}
 
 
 @pytest.mark.parametrize("raw,expected", [

@@ -11,8 +11,8 @@ import pytest
 import yaml
 from PIL import Image, ImageOps
 
+from extractors.fields.subject import applies_to as subject_applies_to
 from fixtures.build_example import EXAMPLE_DIR
-from fixtures.build_example import build as build_example
 from fixtures.build_example import build as build_example
 from fixtures.documents import DOC_TYPES, make_document
 from fixtures.folders import build_unit_folder
@@ -50,7 +50,9 @@ def test_every_doc_type_renders_with_truth(doc_type):
     assert render_docx(spec)[:2] == b"PK"
     f = spec.truth["fields"]
     assert spec.truth["doc_type"] == doc_type
-    assert set(f) == {"nomor", "tanggal", "title", "unit", "signatory", "people"}
+    # report types that are about a mechanism also carry its subject (None when none is named)
+    assert set(f) == {"nomor", "tanggal", "title", "unit", "signatory", "people"} | (
+        {"subject"} if subject_applies_to(doc_type) else set())
     assert f["title"] and f["unit"] == UNIT.name and f["tanggal"].startswith("2024-")
     assert f["signatory"] and nip_is_valid(f["signatory"]["nip"])
     for p in f["people"]:

@@ -22,6 +22,7 @@ from extractors.fields.nomor import find_nomor, parse_nomor
 from extractors.fields.people import find_people
 from extractors.fields.period import find_period
 from extractors.fields.signatory import find_signatory, place_date
+from extractors.fields.subject import find_subject
 from extractors.fields.title import find_title
 from extractors.fields.unit import find_unit, unit_mentions
 from extractors.model import Extraction, Fields, Mention
@@ -42,6 +43,8 @@ _LABEL_SEP = re.compile(r"^\s*\|?\s*(?P<label>[^:|\t]{2,40}?)\s*[:|\t]\s*(?P<val
 
 def _labelled_date(doc: DocText) -> tuple[str | None, str | None]:
     """(full ISO date, month-only "YYYY-MM") of the best labelled date line."""
+    if doc.doc_type in load_vocab("patterns")["issue_date"]["labels_name_an_event"]:
+        return None, None
     best: tuple[int, str | None, str | None] | None = None
     for ln in doc.lines:
         m = _LABEL_SEP.match(ln.text)
@@ -118,6 +121,7 @@ def extract_fields(extraction: Extraction, doc_type: str) -> Fields:
     f.signatory = sig
     f.tanggal, f.tanggal_partial = _issue_date(doc, sig.date if sig else None)
     f.title = find_title(doc, doc_type)
+    f.subject = find_subject(doc, doc_type, f.title)
     f.unit_mentions = unit_mentions(doc)
     f.unit = find_unit(doc, f.unit_mentions)
     skip = set().union(*(b.lines for b in blocks)) if blocks else set()

@@ -22,12 +22,14 @@ _NAMA_SOP = re.compile(r"^\s*\|?\s*nama\s+sop\s*[:|]?\s*(?P<v>.*)$", re.I)
 def _cfg() -> dict:
     mk = load_vocab("markers")
     dt = load_vocab("doc_types")
-    phrases = {t: [fold(e["phrase"]) for e in spec["evidence"] if e["weight"] >= 2.0]
+    phrases = {t: [fold(e["phrase"]) for e in spec["evidence"] if e["weight"] >= dt["match"]["title_weight"]]
                for t, spec in dt["types"].items()}
     return {"stops": {f"SECTION:{s}" for s in mk["title_stops"]} | {"JABATAN"},
             "phrases": phrases, "threshold": dt["match"]["threshold"],
             "heading_stops": [re.compile(p, re.I) for p in mk["heading"]["stops"]],
-            "phrase_only": set(mk["heading"]["phrase_only"])}
+            "phrase_only": set(mk["heading"]["phrase_only"]),
+            "letter_label": re.compile(r"^\s*\|?\s*(?:%s)\s*[:|\t][\s:|\t]*(?P<v>\S.*)$"
+                                       % "|".join(map(re.escape, mk["heading"]["letter_labels"])), re.I)}
 
 
 def _upperish(text: str) -> bool:
@@ -100,6 +102,9 @@ def heading(doc: DocText, doc_type: str) -> str | None:
         return None
     first = lines[start]
     parts = [first.text.strip()]
+    letter = cfg["letter_label"].match(first.text)
+    if letter:
+        return collapse_ws(letter.group("v")).strip(" :;,")
     if doc_type in cfg["phrase_only"]:
         return collapse_ws(parts[0]).strip(" :;,")
     # the heading continues on the following upper-case lines, up to a blank line, the unit's name
