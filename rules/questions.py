@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 # Score of each answer, by answer type (LKE 2021; a "%" answer scores its ratio, capped at 1).
@@ -32,10 +33,13 @@ ANSWER_SCORES: dict[str, dict[str, float]] = {
 PERCENT = "%"
 ANSWER_TYPES = (*ANSWER_SCORES, PERCENT)
 
-# What a report's `subject` field may say (extractors/vocab/subjects.yaml phrases map onto these).
-SUBJECTS = ("sop", "spbe", "kip", "wbs", "benturan_kepentingan", "pengaduan", "standar_pelayanan",
-            "mutasi", "kompetensi", "gratifikasi", "skm", "kinerja", "spip", "zi", "agen_perubahan",
-            "disiplin", "inovasi")
+
+
+@lru_cache(maxsize=1)
+def subjects() -> tuple[str, ...]:
+    """What a report's `subject` field may say: the ids of extractors/vocab/subjects.yaml."""
+    from extractors.textnorm import load_vocab
+    return tuple(load_vocab("subjects")["subjects"])
 
 _ITEM = re.compile(r"^([a-z_]+)(?::([a-z_,]+))?$")
 
@@ -90,13 +94,13 @@ def parse_need(text: str, known_types: set[str] | None = None) -> Need:
             m = _ITEM.match(part.strip())
             if not m:
                 raise NeedError(f"{part.strip()!r}: expected doc_type or doc_type:subject")
-            doc_type, subjects = m.group(1), tuple(s for s in (m.group(2) or "").split(",") if s)
+            doc_type, names = m.group(1), tuple(s for s in (m.group(2) or "").split(",") if s)
             if known_types and doc_type not in known_types:
                 raise NeedError(f"unknown doc type {doc_type!r}")
-            for s in subjects:
-                if s not in SUBJECTS:
-                    raise NeedError(f"unknown subject {s!r} (known: {', '.join(SUBJECTS)})")
-            items.append(Item(doc_type, subjects))
+            for s in names:
+                if s not in subjects():
+                    raise NeedError(f"unknown subject {s!r} (known: {', '.join(subjects())})")
+            items.append(Item(doc_type, names))
         groups.append(Group(tuple(items), count))
     return Need(tuple(groups))
 
