@@ -26,7 +26,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _fail(line: str) -> "NoReturn":  # noqa: F821
-    print(f"bukti: {line}", file=sys.stderr)
+    from .terminal import printable
+    print(f"bukti: {printable(line)}", file=sys.stderr)
     raise SystemExit(EXIT_USAGE)
 
 
@@ -53,6 +54,7 @@ def _check_parser(sub) -> None:
 def _validate_check(args) -> tuple[Path, Path]:
     from rules.pack import PackError, load_pack
 
+    from .output import UnsafeLockFile, open_lock_file
     from .profile import ProfileError, load_profile, profile_path_for
 
     lang = args.lang
@@ -80,9 +82,14 @@ def _validate_check(args) -> tuple[Path, Path]:
         _fail(text("cli", "out_inside_evidence", lang, path=out))
     try:
         out.mkdir(parents=True, exist_ok=True)
-        probe = out / ".bukti-write-probe"
-        probe.write_bytes(b"")
-        probe.unlink()
+        # An unnamed temporary file: a fixed probe name could be a planted symlink, and writing
+        # through it would truncate its target.
+        import tempfile
+        tempfile.TemporaryFile(dir=out).close()
+        # The lock file is checked here too, so a planted link costs one line before any start-up.
+        os.close(open_lock_file(out / ".bukti.lock"))
+    except UnsafeLockFile as exc:
+        _fail(text("cli", "out_lock_unsafe", lang, path=exc.filename, reason=exc.strerror))
     except OSError as exc:
         _fail(text("cli", "out_unwritable", lang, path=out, reason=exc.strerror or exc))
     return evidence, out
@@ -106,7 +113,7 @@ def cmd_check(args, prefect_mode: str) -> int:
     lang = args.lang
     _start_readahead(evidence, args.store)
     from . import progress
-    from .output import OutputLocked, locked
+    from .output import OutputLocked, UnsafeLockFile, locked
     from .prefect_env import one_shot_settings
     from .timing import stage
 
@@ -123,6 +130,8 @@ def cmd_check(args, prefect_mode: str) -> int:
                                 store=args.store).report
     except OutputLocked:
         _fail(text("cli", "out_locked", lang, path=out))
+    except UnsafeLockFile as exc:
+        _fail(text("cli", "out_lock_unsafe", lang, path=exc.filename, reason=exc.strerror))
     s = report["summary"]
     print(text("cli", "summary", lang, documents=s["documents"], waived=s.get("waived", 0), **s["flags"]))
     print(text("cli", "indicators", lang, ok=s["indicators_ok"], total=s["indicators_total"]))

@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 
 from extractors import yamlio
+from pipeline.terminal import without_controls
 from rules.model import Head, Profile, RosterEntry
 
 TARGETS = ("WBK", "WBBM")
@@ -28,6 +29,12 @@ def _date(value, key: str, source: Path) -> dt.date:
         return dt.date.fromisoformat(str(value))
     except ValueError:
         raise ProfileError(f"{source}: '{key}' must be a date YYYY-MM-DD, got {value!r}") from None
+
+
+def clean_name(text: str) -> str:
+    """A name as one line without control characters: they mean nothing in a unit's name, would
+    reach the terminal raw, and an XLSX file cannot hold them (writing one failed the run)."""
+    return " ".join(without_controls(text).split())
 
 
 def profile_path_for(evidence_dir: Path, profile: str | None) -> Path | None:
@@ -47,11 +54,14 @@ def load_profile(path: Path | None, today: dt.date | None = None) -> Profile:
     if path is None:
         return Profile(unit="", period=today.year, check_date=today)
     try:
-        data = yamlio.safe_load(Path(path).read_text(encoding="utf-8"))
+        with open(path, encoding="utf-8") as fh:   # a stream: only the size bound is read
+            data = yamlio.safe_load(fh)
     except FileNotFoundError:
         raise ProfileError(f"{path}: file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ProfileError(f"{path}: cannot read ({exc.__class__.__name__})") from None
+    except yamlio.YamlLimitError as exc:
+        raise ProfileError(f"{path}: refused, {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
@@ -77,8 +87,11 @@ def load_profile(path: Path | None, today: dt.date | None = None) -> Profile:
     target = str(data.get("target", "WBK")).upper()
     if target not in TARGETS:
         raise ProfileError(f"{path}: 'target' must be WBK or WBBM, got {data.get('target')!r}")
-    return Profile(unit=unit.strip(), aliases=[a.strip() for a in aliases],
-                   head=Head(name=head.get("name"), nip=str(nip).replace(" ", "") if nip else None),
+    name = head.get("name")
+    if name is not None and not isinstance(name, str):
+        raise ProfileError(f"{path}: 'head.name' must be text")
+    return Profile(unit=clean_name(unit), aliases=[clean_name(a) for a in aliases],
+                   head=Head(name=clean_name(name) if name else None, nip=str(nip).replace(" ", "") if nip else None),
                    period=period, target=target, check_date=check_date)
 
 

@@ -14,6 +14,8 @@ import time
 from dataclasses import dataclass, field
 from typing import IO, Iterator
 
+from .terminal import printable
+
 
 @dataclass
 class UnitProgress:
@@ -77,7 +79,7 @@ class PlainReporter(Reporter):
         self.every = every
 
     def _write(self, line: str) -> None:
-        print(line, file=self.stream, flush=True)
+        print(printable(line), file=self.stream, flush=True)
 
     def _on_begin(self, u: UnitProgress) -> None:
         self._write(f"[{u.unit}] {u.files} files")

@@ -211,9 +211,14 @@ class Store:
                 yield
                 return
             import fcntl
-            with open(f"{path}.migrate.lock", "w") as f:
-                fcntl.flock(f, fcntl.LOCK_EX)
+
+            from .output import open_lock_file
+            fd = open_lock_file(f"{path}.migrate.lock")
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
                 yield
+            finally:
+                os.close(fd)
         elif self.dialect == "postgresql":
             with self.engine.connect() as conn:
                 conn.execute(sa.text("SELECT pg_advisory_lock(4242001)"))
