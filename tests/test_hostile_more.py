@@ -239,3 +239,30 @@ def test_wrong_type_in_pack_defaults_exits_2_naming_the_key(tmp_path, capsys, ke
     line = _usage_exit(capsys, ["check", str(ev), "--out", str(tmp_path / "out"), "--store", "none",
                                 "--rules", str(pack)])
     assert f"defaults.{key}" in line and "ketat.yaml" in line, line
+
+
+# ---------------------------------------------------------------- 10: DOCX over spaCy's 1 M characters
+
+def test_docx_over_a_million_characters_is_read_and_classified(tmp_path):
+    from pipeline.discover import discover
+    from pipeline.understand import extract, understand
+    ev = tmp_path / "ev"
+    ev.mkdir()
+    (ev / "SK Tim ZI dengan lampiran.docx").write_bytes(hostile.long_docx())
+    [found] = discover(ev)
+    ex = extract(found)
+    assert ex.error_code is None and len(ex.text) > 1_000_000
+    doc = understand(found, ex)
+    assert doc.doc_type == "sk_tim_zi"
+    assert doc.fields.nomor == "800/123/435.201/2024" and doc.fields.tanggal == "2024-01-15"
+
+
+def test_markers_of_a_long_text_keep_their_offsets():
+    from extractors.nlp import chunks, markers
+    filler = "baris lampiran tanpa penanda apa pun\n" * 40_000
+    text = filler + "Kepala Dinas Kependudukan dan Pencatatan Sipil\n"
+    pieces = chunks(text)
+    assert len(pieces) > 1 and "".join(p for _, p in pieces) == text
+    assert all(text[o:o + len(p)] == p for o, p in pieces)
+    found = [m for m in markers(text) if m.label == "UNIT"]
+    assert found and text[found[-1].start:found[-1].end] == found[-1].text
