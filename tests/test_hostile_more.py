@@ -266,3 +266,28 @@ def test_markers_of_a_long_text_keep_their_offsets():
     assert all(text[o:o + len(p)] == p for o, p in pieces)
     found = [m for m in markers(text) if m.label == "UNIT"]
     assert found and text[found[-1].start:found[-1].end] == found[-1].text
+
+
+# ---------------------------------------------------------------- 11: a database that never answers
+
+def test_store_whose_server_accepts_and_never_answers_fails_fast(monkeypatch):
+    pytest.importorskip("psycopg")
+    import socket
+    import time
+
+    from pipeline.store import StoreError, check_store
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))    # loopback only
+    silent.listen(8)                 # the kernel accepts; nobody ever answers
+    port = silent.getsockname()[1]
+    monkeypatch.setenv("BUKTI_STORE_CONNECT_TIMEOUT", "2")
+    started = time.monotonic()
+    try:
+        with pytest.raises(StoreError) as err:
+            check_store(f"postgresql+psycopg://bukti:rahasia@127.0.0.1:{port}/bukti")
+    finally:
+        silent.close()
+    # libpq's default would wait ~130 s; the bound is loose so a busy machine cannot fail it.
+    assert time.monotonic() - started < 60
+    line = err.value.message("en")
+    assert "timeout" in line.lower() and "rahasia" not in line and "\n" not in line, line
