@@ -175,7 +175,7 @@ def _main(argv: list[str]) -> int:
     # Prefect reads its settings once, at import: point it at a running `bukti server` before
     # anything (input validation imports pipeline.flow) imports it.
     from .prefect_env import configure
-    prefect_mode = configure()
+    prefect_mode = configure(lang)
     if argv and argv[0] == "review":
         from .review import review_main
         _imported()

@@ -128,8 +128,12 @@ def cli_main(command: str, argv: list[str]) -> int:
         return checked
     root, out = checked
     if command == "serve":
-        serve(root, out, args.cron, rules=args.rules, lang=args.lang, store=args.store,
-              name=args.name, run_now=args.run_now)
+        try:
+            serve(root, out, args.cron, rules=args.rules, lang=args.lang, store=args.store,
+                  name=args.name, run_now=args.run_now)
+        except RuntimeError as exc:   # no server could be had (one that does not answer, …)
+            print(f"{prog}: {exc}", file=sys.stderr)
+            return 1
         return 0
     from pipeline import progress
     from pipeline.nightly import nightly_flow

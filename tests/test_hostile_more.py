@@ -291,3 +291,43 @@ def test_store_whose_server_accepts_and_never_answers_fails_fast(monkeypatch):
     assert time.monotonic() - started < 60
     line = err.value.message("en")
     assert "timeout" in line.lower() and "rahasia" not in line and "\n" not in line, line
+
+
+# ---------------------------------------------------------------- 12: a bukti server that does not answer
+
+SILENT_SERVER = """
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
+print(s.getsockname()[1], flush=True)
+time.sleep(600)
+"""
+
+
+@pytest.mark.parametrize("kind", ["accepts-never-answers", "closed-port"])
+def test_stale_or_stopped_server_falls_back_to_ephemeral(tmp_path, monkeypatch, capsys, kind):
+    import time
+
+    from pipeline import prefect_env, server
+    proc = subprocess.Popen([sys.executable, "-c", SILENT_SERVER], stdout=subprocess.PIPE, text=True)
+    try:
+        port = int(proc.stdout.readline())
+        if kind == "closed-port":
+            port = server.free_port()
+        monkeypatch.setenv("BUKTI_HOME", str(tmp_path))
+        monkeypatch.delenv("PREFECT_API_URL", raising=False)
+        monkeypatch.setenv("BUKTI_SERVER_HEALTH_TIMEOUT", "1")
+        prefect_env.server_state_file().write_text(json.dumps(
+            {"pid": proc.pid, "api_url": f"http://127.0.0.1:{port}/api"}))
+        started = time.monotonic()
+        assert prefect_env.configure("en") == "ephemeral"
+        assert time.monotonic() - started < 30   # a hang would be forever; 1 s expected
+        assert "PREFECT_API_URL" not in __import__("os").environ
+        line = capsys.readouterr().err.strip()
+        assert "does not answer" in line and str(proc.pid) in line and "\n" not in line, line
+        # `bukti serve` would use it for its schedule: refused with a clear message instead.
+        monkeypatch.setattr(server, "_is_our_server", lambda pid: True)
+        with pytest.raises(RuntimeError, match="not answering"):
+            server.start()
+    finally:
+        proc.kill()
+        proc.wait()
