@@ -36,7 +36,8 @@ MAX_IMAGE_FRAMES = 500
 
 
 def ocr_timeout_s() -> float:
-    """Per-page Tesseract timeout (BUKTI_OCR_TIMEOUT, seconds)."""
+    """Per-page Tesseract time limit (BUKTI_OCR_TIMEOUT): seconds of the Tesseract's own CPU time,
+    so that a busy machine does not turn a readable page into a timeout (extractors/ocr.py)."""
     try:
         value = float(os.environ.get("BUKTI_OCR_TIMEOUT", "120"))
     except ValueError:

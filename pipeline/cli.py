@@ -111,6 +111,8 @@ def _start_readahead(evidence: Path, store_spec: str | None) -> None:
 def cmd_check(args, prefect_mode: str) -> int:
     evidence, out = _validate_check(args)
     lang = args.lang
+    from . import stopping
+    stopping.install(lang)   # before the read-ahead starts its first Tesseract
     _start_readahead(evidence, args.store)
     from . import progress
     from .output import OutputLocked, UnsafeLockFile, locked
@@ -180,10 +182,14 @@ def _main(argv: list[str]) -> int:
         from .review import review_main
         _imported()
         return review_main(argv[1:])
+    from .stopping import Interrupted
     if argv and argv[0] in ("nightly", "serve", "server"):
         from .serve import cli_main
         _imported()
-        return cli_main(argv[0], argv[1:])
+        try:
+            return cli_main(argv[0], argv[1:])
+        except Interrupted as exc:
+            return exc.exit_code
     parser = _Parser(prog="bukti", description="Periksa bukti dukung Zona Integritas (LKE PermenPAN-RB 90/2021).")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     _check_parser(sub)
@@ -194,6 +200,8 @@ def _main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     try:
         return cmd_check(args, prefect_mode)
+    except Interrupted as exc:
+        return exc.exit_code
     except KeyboardInterrupt:
         return 130
     except SystemExit:

@@ -22,7 +22,7 @@ from rules.engine import evaluate
 from rules.model import Document
 from rules.pack import load_pack
 
-from . import progress, report_json
+from . import progress, report_json, stopping
 from .discover import FoundFile, discover, identities
 from .profile import clean_name, load_profile, load_roster, profile_path_for
 from .store import (get_store, open_run_store, previous_report, record_failure, record_finish,
@@ -227,6 +227,7 @@ def check_flow(evidence_dir: str, out_dir: str, profile: str | None = None,
         with stage("artifacts"):
             publish_artifacts(report)
     except BaseException as exc:
+        stopping.on_unwind(exc)
         record_failure(run_store, run_id, exc)
         raise
     with stage("record"):

@@ -26,6 +26,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from pipeline import stopping
 from pipeline.output import OutputLocked, atomic_write_text, locked
 from pipeline.serve import find_units
 
@@ -102,7 +103,11 @@ def nightly_flow(root: str, out_root: str | None = None, rules: str | None = Non
     units = find_units(root_path)
     futures = [check_unit_task.submit(u.name, str(u), str(out / report_dir_name(u.name)), rules, lang, store)
                for u in units]
-    entries = [f.result() for f in futures]
+    try:
+        entries = [f.result() for f in futures]
+    except BaseException as exc:   # the units' flows run in threads: stop their OCR from here
+        stopping.on_unwind(exc)
+        raise
     index = build_index(root_path, entries)
     write_index(index, out)
     return index

@@ -135,8 +135,9 @@ def cli_main(command: str, argv: list[str]) -> int:
             print(f"{prog}: {exc}", file=sys.stderr)
             return 1
         return 0
-    from pipeline import progress
+    from pipeline import progress, stopping
     from pipeline.nightly import nightly_flow
+    stopping.install(args.lang)
     from pipeline.prefect_env import configure
     print(f"Prefect: {configure()}", file=sys.stderr)
     with progress.use(progress.for_stream(sys.stderr)):
