@@ -34,6 +34,25 @@ MIN_TEXT_CHARS = 20
 # A TIFF with more frames than this is not an evidence scan we should spend an hour on.
 MAX_IMAGE_FRAMES = 500
 
+# Pixels the images of one PDF page may declare before it is rendered. An A3 scan at 600 dpi is
+# 70 MP; PDFium holds each image decoded (up to 4 bytes a pixel) while it renders, so this keeps
+# one render under ~400 MB.
+MAX_PDF_PAGE_IMAGE_PIXELS = 100_000_000
+
+
+# The start of the error of a page not read because its file has more pages to OCR than that.
+OVER_PAGE_LIMIT = "page not read: over the limit of pages to OCR"
+
+
+def max_ocr_pages() -> int:
+    """Pages of one PDF that OCR reads at most (BUKTI_MAX_OCR_PAGES, default MAX_IMAGE_FRAMES,
+    the TIFF frame limit); pages with a text layer do not count."""
+    try:
+        value = int(os.environ.get("BUKTI_MAX_OCR_PAGES", str(MAX_IMAGE_FRAMES)))
+    except ValueError:
+        value = MAX_IMAGE_FRAMES
+    return value if value > 0 else MAX_IMAGE_FRAMES
+
 
 def ocr_timeout_s() -> float:
     """Per-page Tesseract time limit (BUKTI_OCR_TIMEOUT): seconds of the Tesseract's own CPU time,

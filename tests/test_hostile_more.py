@@ -331,3 +331,31 @@ def test_stale_or_stopped_server_falls_back_to_ephemeral(tmp_path, monkeypatch, 
     finally:
         proc.kill()
         proc.wait()
+
+
+# ---------------------------------------------------------------- 4, 5: PDF memory and page bounds
+# (the 46000x46000 image: tests/test_hostile_limits.py, in a process of its own for its peak RSS)
+
+def test_pdf_pages_over_the_ocr_cap_are_reported_not_dropped(tmp_path, monkeypatch):
+    from extractors import pdf
+    from extractors.model import Page
+    from tests import rulefactory as rf
+    from tests.test_checks import flags, run
+    read = []
+
+    def fake_ocr_page(doc, index, layer, timeout):   # the cap is the point, not Tesseract
+        read.append(index)
+        return Page(number=index + 1, text="KEPUTUSAN KEPALA DINAS tentang tim kerja", source="ocr", confidence=90.0)
+
+    monkeypatch.setattr(pdf, "_ocr_page", fake_ocr_page)
+    monkeypatch.setenv("BUKTI_MAX_OCR_PAGES", "3")
+    path = tmp_path / "lampiran-pindai.pdf"
+    path.write_bytes(hostile.tiny_image_pages_pdf(pages=7))
+    ex = pdf.extract_pdf(path)
+    assert sorted(read) == [0, 1, 2]
+    assert len(ex.pages) == 7 and ex.error_code is None
+    assert [p.number for p in ex.pages if p.error and "limit of pages to OCR" in p.error] == [4, 5, 6, 7]
+    doc = rf.doc("lampiran-pindai.pdf", "sk_other", nomor="1/2/3")
+    doc.extraction = ex
+    [flag] = flags(run(rf.clean_folder() + [doc]), "UNREADABLE")
+    assert flag.documents == ["lampiran-pindai.pdf"] and flag.page == 4 and "4 of 7 pages" in flag.found
