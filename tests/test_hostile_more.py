@@ -359,3 +359,65 @@ def test_pdf_pages_over_the_ocr_cap_are_reported_not_dropped(tmp_path, monkeypat
     doc.extraction = ex
     [flag] = flags(run(rf.clean_folder() + [doc]), "UNREADABLE")
     assert flag.documents == ["lampiran-pindai.pdf"] and flag.page == 4 and "4 of 7 pages" in flag.found
+
+
+# ---------------------------------------------------------------- 14: results that do not depend on load
+
+SLOW_BUT_LIGHT = """
+import time
+for _ in range(20):          # ~0.4 CPU-s spread over ~4.5 s: what a starved Tesseract looks like
+    t = time.process_time()
+    while time.process_time() - t < 0.02:
+        pass
+    time.sleep(0.2)
+"""
+
+
+def _popen(*cmd: str) -> subprocess.Popen:
+    return subprocess.Popen(list(cmd), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def test_ocr_time_limit_counts_cpu_time_not_wall_time():
+    import time
+
+    from extractors import ocr
+    # Over the limit in wall time, far under it in CPU time: finishes (a wall-clock limit killed it).
+    with ocr._supervised(_popen(sys.executable, "-c", SLOW_BUT_LIGHT), 2) as err:
+        assert err == b""
+    # Hung (no CPU at all): killed after about the limit, not left to run.
+    started = time.monotonic()
+    with pytest.raises(RuntimeError, match="timeout"):
+        with ocr._supervised(_popen("sleep", "60"), 1):
+            pass
+    assert time.monotonic() - started < 30
+    # Over the limit in CPU time: killed.
+    with pytest.raises(RuntimeError, match="timeout"):
+        with ocr._supervised(_popen(sys.executable, "-c", "while True: pass"), 1):
+            pass
+
+
+BUSY = "import time\nend = time.monotonic() + 240\nwhile time.monotonic() < end: pass\n"
+
+
+def test_report_on_a_loaded_machine_equals_the_idle_one(tmp_path, monkeypatch):
+    """Four bounded busy loops beside a check whose OCR limit (2 CPU-s) is ~6x what a page needs."""
+    from tests.test_kill import comparable
+    folder = tmp_path / "scans"
+    hostile.scanned_pages_folder(folder, 4)
+    monkeypatch.setenv("BUKTI_OCR_TIMEOUT", "2")
+    monkeypatch.setenv("BUKTI_HOME", str(tmp_path / "home"))
+    reports = {}
+    for state in ("idle", "loaded"):
+        busy = [subprocess.Popen([sys.executable, "-c", BUSY]) for _ in range(4 if state == "loaded" else 0)]
+        try:
+            out = tmp_path / state
+            rc = cli.main(["check", str(folder), "--out", str(out), "--store", "none", "--lang", "en"])
+            reports[state] = (rc, json.loads((out / "report.json").read_text(encoding="utf-8")))
+        finally:
+            for p in busy:
+                p.kill()
+                p.wait()
+    (rc_idle, idle), (rc_loaded, loaded) = reports["idle"], reports["loaded"]
+    assert [d["text_source"] for d in idle["documents"]] == ["ocr"] * 4
+    assert not [f for f in idle["flags"] if f["code"] == "UNREADABLE"]
+    assert rc_loaded == rc_idle and comparable(loaded) == comparable(idle)
