@@ -16,6 +16,8 @@ from pipeline.terminal import without_controls
 from rules.model import Head, Profile, RosterEntry
 
 TARGETS = ("WBK", "WBBM")
+# A roster of every civil servant of a large province is ~5 MB; more is not a unit's roster.
+MAX_ROSTER_BYTES = 32 * 1024 * 1024
 
 
 class ProfileError(ValueError):
@@ -102,9 +104,16 @@ def load_roster(path: Path) -> tuple[list[RosterEntry], list[str]]:
     if not path.is_file():
         return entries, warnings
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_ROSTER_BYTES + 1)
+    except OSError as exc:
+        return entries, [f"{path.name}: cannot read ({exc.strerror or exc}); roster ignored"]
+    if len(raw) > MAX_ROSTER_BYTES:
+        return entries, [f"{path.name}: larger than {MAX_ROSTER_BYTES // (1024 * 1024)} MB; roster ignored"]
+    try:
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = path.read_bytes().decode("latin-1")
+        text = raw.decode("latin-1")
         warnings.append(f"{path.name}: not UTF-8, read as Latin-1")
     sample = text[:2048]
     try:

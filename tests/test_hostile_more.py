@@ -421,3 +421,12 @@ def test_report_on_a_loaded_machine_equals_the_idle_one(tmp_path, monkeypatch):
     assert [d["text_source"] for d in idle["documents"]] == ["ocr"] * 4
     assert not [f for f in idle["flags"] if f["code"] == "UNREADABLE"]
     assert rc_loaded == rc_idle and comparable(loaded) == comparable(idle)
+
+
+def test_oversized_roster_is_a_warning_not_a_read(tmp_path, monkeypatch):
+    from pipeline import profile
+    monkeypatch.setattr(profile, "MAX_ROSTER_BYTES", 1000)
+    path = tmp_path / "roster.csv"
+    path.write_text("nama,nip\n" + "Budi,199001012015031002\n" * 100)
+    entries, warnings = profile.load_roster(path)
+    assert entries == [] and warnings == ["roster.csv: larger than 0 MB; roster ignored"]
