@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Installs what bukti needs, idempotently: Debian packages, a virtualenv in .venv, the package.
 #   scripts/setup.sh         what `bukti check` needs (Tesseract with the Indonesian model)
-#   scripts/setup.sh --test  plus what the test suite needs (Chromium, poppler-utils, test extras)
+#   scripts/setup.sh --test  plus what the test suite needs (Chromium, poppler-utils, PostgreSQL for
+#                            the run-store tests (tests/pgserver.py starts its own cluster), test extras)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 apt_packages=(tesseract-ocr tesseract-ocr-ind tesseract-ocr-eng tesseract-ocr-osd)
 extras="."
 if [[ "${1:-}" == "--test" ]]; then
-  apt_packages+=(chromium poppler-utils fonts-liberation)
-  extras=".[test]"
+  apt_packages+=(chromium poppler-utils fonts-liberation postgresql)
+  extras=".[test,postgres]"
 fi
 
 missing=()
