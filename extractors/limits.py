@@ -47,30 +47,27 @@ OVER_PAGE_LIMIT = "page not read: over the limit of pages to OCR"
 def max_ocr_pages() -> int:
     """Pages of one PDF that OCR reads at most (BUKTI_MAX_OCR_PAGES, default MAX_IMAGE_FRAMES,
     the TIFF frame limit); pages with a text layer do not count."""
+    return env_number("BUKTI_MAX_OCR_PAGES", MAX_IMAGE_FRAMES, int)
+
+
+def env_number(name: str, default, kind=float):
+    """The positive number in environment variable `name` (read now), else `default`."""
     try:
-        value = int(os.environ.get("BUKTI_MAX_OCR_PAGES", str(MAX_IMAGE_FRAMES)))
+        value = kind(os.environ.get(name) or default)
     except ValueError:
-        value = MAX_IMAGE_FRAMES
-    return value if value > 0 else MAX_IMAGE_FRAMES
+        return default
+    return value if value > 0 else default
 
 
 def ocr_timeout_s() -> float:
     """Per-page Tesseract time limit (BUKTI_OCR_TIMEOUT): seconds of the Tesseract's own CPU time,
     so that a busy machine does not turn a readable page into a timeout (extractors/ocr.py)."""
-    try:
-        value = float(os.environ.get("BUKTI_OCR_TIMEOUT", "120"))
-    except ValueError:
-        value = 120.0
-    return value if value > 0 else 120.0
+    return env_number("BUKTI_OCR_TIMEOUT", 120.0)
 
 
 def ocr_workers() -> int:
     """Concurrent Tesseract processes (BUKTI_OCR_WORKERS, default: CPU count)."""
-    try:
-        value = int(os.environ.get("BUKTI_OCR_WORKERS", "0"))
-    except ValueError:
-        value = 0
-    return value if value > 0 else (os.cpu_count() or 1)
+    return env_number("BUKTI_OCR_WORKERS", os.cpu_count() or 1, int)
 
 
 # Documents in flight at once (the check flow's readers). OCR inside them is bounded separately

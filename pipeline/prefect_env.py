@@ -45,11 +45,8 @@ _WARNED: set[tuple[int, str]] = set()
 def health_timeout_s() -> float:
     """How long a `bukti server` may take to answer its health check (BUKTI_SERVER_HEALTH_TIMEOUT,
     seconds, default 2): a local server answers in milliseconds."""
-    try:
-        value = float(os.environ.get("BUKTI_SERVER_HEALTH_TIMEOUT", "2"))
-    except ValueError:
-        value = 2.0
-    return value if value > 0 else 2.0
+    from extractors.limits import env_number
+    return env_number("BUKTI_SERVER_HEALTH_TIMEOUT", 2.0)
 
 
 def configure(lang: str = "id") -> str:

@@ -168,11 +168,8 @@ def cacheable(extraction: Extraction) -> bool:
 def connect_timeout_s() -> int:
     """Seconds to wait for a database server to answer a connection (BUKTI_STORE_CONNECT_TIMEOUT,
     default 10; libpq counts whole seconds and treats 1 as 2)."""
-    try:
-        value = int(os.environ.get("BUKTI_STORE_CONNECT_TIMEOUT", "10"))
-    except ValueError:
-        value = 10
-    return value if value > 0 else 10
+    from extractors.limits import env_number
+    return env_number("BUKTI_STORE_CONNECT_TIMEOUT", 10, int)
 
 
 class Store:
