@@ -77,6 +77,11 @@ def stop_work(signum: int) -> None:
     watchdog.start()
 
 
+def requested() -> bool:
+    """Whether the run is stopping (progress lines would only report the dropped pages)."""
+    return bool(_stopped_by)
+
+
 def on_unwind(exc: BaseException) -> None:
     """A flow is unwinding because of `exc`: if that is a stop request, stop the work now."""
     if isinstance(exc, Interrupted):

@@ -23,17 +23,27 @@ def tesseract_children(pid: int) -> list[int]:
     return [int(p) for p in found.split()]
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
-def test_signal_stops_ocr_promptly(tmp_path, signum):
-    folder = tmp_path / "scans"
+def nightly(root: Path, out: Path, env: dict) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "pipeline.cli", "nightly", str(root), "--out", str(out),
+                             "--lang", "en"], cwd=env["PYTHONPATH"], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+
+@pytest.mark.parametrize("command, signum", [("check", signal.SIGTERM), ("check", signal.SIGINT),
+                                             ("nightly", signal.SIGTERM)])
+def test_signal_stops_ocr_promptly(tmp_path, command, signum):
+    root = tmp_path / "units"
+    folder = root / "scans"
     hostile.scanned_pages_folder(folder, PAGES)
+    (folder / "unit.yaml").write_text("unit: Dinas Pindai\nperiod: 2024\n")
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     db = tmp_path / "home" / "store.sqlite"
     env = {**os.environ, "BUKTI_HOME": str(tmp_path / "home"), "BUKTI_OCR_WORKERS": "1",
            "TMPDIR": str(scratch), "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     env.pop("BUKTI_STORE", None)
-    proc = bukti(folder, tmp_path / "out", env)
+    proc = (bukti(folder, tmp_path / "out", env) if command == "check"
+            else nightly(root, tmp_path / "out", env))
     deadline = time.monotonic() + 300
     try:
         # Mid-run: one file finished and stored, a Tesseract reading the next.
@@ -58,6 +68,6 @@ def test_signal_stops_ocr_promptly(tmp_path, signum):
     assert len(lines) == 1 and signal.Signals(signum).name in lines[0], err
     assert not [pid for pid in live if Path(f"/proc/{pid}").exists()], "Tesseract left running"
     assert list(scratch.iterdir()) == [], "temporary files left"
-    assert not (tmp_path / "out" / "report.json").exists()
+    assert not (tmp_path / "out" / "report.json").exists() and not (tmp_path / "out" / "index.html").exists()
     kept = cached_extractions(db)
     assert 1 <= kept < PAGES, kept
