@@ -113,9 +113,14 @@ def _wait(proc: subprocess.Popen, limit: float | None) -> bytes:
             continue   # exiting: the next communicate() collects it
         if cpu >= last_cpu + STALL_CPU_S:
             last_cpu, last_progress = cpu, now
-        if cpu > limit or now - last_progress > limit or now - started > limit * WALL_FACTOR:
+        # The reasons name the limits, not the measured times: the report must not vary with them.
+        why = (f"used its {limit:g} CPU-seconds" if cpu > limit
+               else f"no progress for {limit:g} s" if now - last_progress > limit
+               else f"still running after {limit * WALL_FACTOR:g} s" if now - started > limit * WALL_FACTOR
+               else None)
+        if why:
             _kill(proc)
-            raise RuntimeError(f"Tesseract process timeout ({cpu:.1f} CPU-s in {now - started:.1f} s)")
+            raise RuntimeError(f"Tesseract process timeout: {why}")
 
 
 @contextlib.contextmanager
@@ -428,8 +433,9 @@ def _gated(fn: Callable[[], T]) -> T:
 
 def _with_retry(fn: Callable[[], T], what: str, *, retry_errors: bool = True, gate: bool = True
                 ) -> tuple[T | None, str | None]:
-    """One retry: a timeout or crash is sometimes load, not the page. gate=False: the caller
-    holds a slot already."""
+    """One retry for a crash, which is sometimes the machine (memory), not the page. A timeout is
+    not retried: the limit counts the page's own CPU time (or a Tesseract that made no progress
+    at all), which a second run would spend again. gate=False: the caller holds a slot already."""
     error = None
     for _attempt in range(2):
         if _cancelled.is_set():
@@ -438,8 +444,8 @@ def _with_retry(fn: Callable[[], T], what: str, *, retry_errors: bool = True, ga
             return (_gated(fn) if gate else _call(fn)), None
         except OcrCancelled:
             return None, CANCELLED
-        except _Timeout:
-            error = f"{what} timed out twice"
+        except _Timeout as e:
+            return None, f"{what} timed out ({str(e).rsplit(': ', 1)[-1]})"
         except pytesseract.TesseractError as e:
             detail = " ".join(str(e.message).split())[:200]
             if not detail and isinstance(e.status, int) and e.status < 0:
