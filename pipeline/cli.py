@@ -89,10 +89,16 @@ def _validate_check(args) -> tuple[Path, Path]:
         # The lock file is checked here too, so a planted link costs one line before any start-up.
         os.close(open_lock_file(out / ".bukti.lock"))
     except UnsafeLockFile as exc:
-        _fail(text("cli", "out_lock_unsafe", lang, path=exc.filename, reason=exc.strerror))
+        _fail(_unsafe_lock_line(exc, lang))
     except OSError as exc:
         _fail(text("cli", "out_unwritable", lang, path=out, reason=exc.strerror or exc))
     return evidence, out
+
+
+def _unsafe_lock_line(exc, lang: str) -> str:
+    import errno
+    why = text("cli", "lock_is_link" if exc.errno == errno.ELOOP else "lock_not_regular", lang)
+    return text("cli", "out_lock_unsafe", lang, path=exc.filename, reason=why)
 
 
 def _start_readahead(evidence: Path, store_spec: str | None) -> None:
@@ -133,7 +139,7 @@ def cmd_check(args, prefect_mode: str) -> int:
     except OutputLocked:
         _fail(text("cli", "out_locked", lang, path=out))
     except UnsafeLockFile as exc:
-        _fail(text("cli", "out_lock_unsafe", lang, path=exc.filename, reason=exc.strerror))
+        _fail(_unsafe_lock_line(exc, lang))
     s = report["summary"]
     print(text("cli", "summary", lang, documents=s["documents"], waived=s.get("waived", 0), **s["flags"]))
     print(text("cli", "indicators", lang, ok=s["indicators_ok"], total=s["indicators_total"]))
