@@ -34,23 +34,40 @@ MIN_TEXT_CHARS = 20
 # A TIFF with more frames than this is not an evidence scan we should spend an hour on.
 MAX_IMAGE_FRAMES = 500
 
+# Pixels the images of one PDF page may declare before it is rendered. An A3 scan at 600 dpi is
+# 70 MP; PDFium holds each image decoded (up to 4 bytes a pixel) while it renders, so this keeps
+# one render under ~400 MB.
+MAX_PDF_PAGE_IMAGE_PIXELS = 100_000_000
+
+
+# The start of the error of a page not read because its file has more pages to OCR than that.
+OVER_PAGE_LIMIT = "page not read: over the limit of pages to OCR"
+
+
+def max_ocr_pages() -> int:
+    """Pages of one PDF that OCR reads at most (BUKTI_MAX_OCR_PAGES, default MAX_IMAGE_FRAMES,
+    the TIFF frame limit); pages with a text layer do not count."""
+    return env_number("BUKTI_MAX_OCR_PAGES", MAX_IMAGE_FRAMES, int)
+
+
+def env_number(name: str, default, kind=float):
+    """The positive number in environment variable `name` (read now), else `default`."""
+    try:
+        value = kind(os.environ.get(name) or default)
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
 
 def ocr_timeout_s() -> float:
-    """Per-page Tesseract timeout (BUKTI_OCR_TIMEOUT, seconds)."""
-    try:
-        value = float(os.environ.get("BUKTI_OCR_TIMEOUT", "120"))
-    except ValueError:
-        value = 120.0
-    return value if value > 0 else 120.0
+    """Per-page Tesseract time limit (BUKTI_OCR_TIMEOUT): seconds of the Tesseract's own CPU time,
+    so that a busy machine does not turn a readable page into a timeout (extractors/ocr.py)."""
+    return env_number("BUKTI_OCR_TIMEOUT", 120.0)
 
 
 def ocr_workers() -> int:
     """Concurrent Tesseract processes (BUKTI_OCR_WORKERS, default: CPU count)."""
-    try:
-        value = int(os.environ.get("BUKTI_OCR_WORKERS", "0"))
-    except ValueError:
-        value = 0
-    return value if value > 0 else (os.cpu_count() or 1)
+    return env_number("BUKTI_OCR_WORKERS", os.cpu_count() or 1, int)
 
 
 # Documents in flight at once (the check flow's readers). OCR inside them is bounded separately

@@ -121,11 +121,35 @@ def markers(text: str) -> tuple[Marker, ...]:
     Cached per text because several field extractors look at the same page.
     """
     nlp = get_nlp()
-    doc = nlp(text)
     matcher = nlp.user_data["matcher"]
     out = []
-    for match_id, start, end in matcher(doc):
-        span = doc[start:end]
-        out.append(Marker(nlp.vocab.strings[match_id], span.text, span.start_char, span.end_char))
+    for offset, chunk in chunks(text):
+        doc = nlp(chunk)
+        for match_id, start, end in matcher(doc):
+            span = doc[start:end]
+            out.append(Marker(nlp.vocab.strings[match_id], span.text, offset + span.start_char,
+                              offset + span.end_char))
     out.sort(key=lambda m: (m.start, -m.end))
     return tuple(out)
+
+
+# spaCy refuses texts over nlp.max_length (1 M characters): a DOCX of a 400-page annex was read,
+# then reported CORRUPT_FILE. Raising the limit would hold one Doc of millions of tokens; instead
+# the text is read in pieces cut where a paragraph (else a line, else a space) ends, so no marker
+# — all of them live within a few lines — is cut in two.
+CHUNK_CHARS = 200_000
+
+
+def chunks(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, str]]:
+    """(offset, piece) covering `text` in order, each piece at most `size` characters."""
+    out = []
+    start = 0
+    while len(text) - start > size:
+        window = text[start:start + size]
+        cut = next((c for c in (window.rfind("\n\n"), window.rfind("\n"), window.rfind(" "))
+                    if c > size // 2), size - 1)
+        end = start + cut + 1
+        out.append((start, text[start:end]))
+        start = end
+    out.append((start, text[start:]))
+    return out

@@ -7,16 +7,20 @@ docs in /work/shared/notes/platform.md).
 """
 from __future__ import annotations
 
+import atexit
+import contextlib
 import math
 import os
 import re
 import shutil
+import subprocess
 import tempfile
 import threading
+import time
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, TypeVar
+from typing import Callable, Iterable, Iterator, TypeVar
 
 import pytesseract
 from PIL import Image, ImageOps, ImageStat
@@ -39,6 +43,139 @@ LOW_CONFIDENCE = 60.0
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+# ---------------------------------------------------------------- tesseract processes
+#
+# Every Tesseract bukti starts goes through `_supervised` (it replaces pytesseract's own
+# timeout_manager, below), which does three things pytesseract cannot:
+# - the time limit counts the process's own CPU time, not the wall clock. On a 2-core machine
+#   shared with four CPU-heavy jobs a page that needs 2 CPU-seconds took over 10 s of wall time,
+#   timed out twice and was reported UNREADABLE: the report depended on the machine's load. CPU
+#   time does not. A process that makes no progress at all for the limit (a hung Tesseract sleeps
+#   or waits; a starved one still gets its share of a core) is killed too, as is one past
+#   WALL_FACTOR times the limit, a backstop no load short of ~WALL_FACTOR jobs per core reaches;
+# - `cancel()` kills every live Tesseract at once and makes queued pages return without one
+#   (SIGTERM/Ctrl-C, pipeline/stopping.py);
+# - temporary page files go to one scratch folder per process, removed at exit or on cancel.
+
+class OcrCancelled(Exception):
+    """The run is stopping: this page was not read."""
+
+
+CANCELLED = "OCR cancelled: the run is stopping"
+POLL_S = 0.25
+# CPU-seconds a live Tesseract must gain within the time limit to count as making progress.
+STALL_CPU_S = 0.02
+WALL_FACTOR = 20
+
+_cancelled = threading.Event()
+_live: set[subprocess.Popen] = set()
+_live_lock = threading.Lock()
+_scratch: str | None = None
+_CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of process `pid` so far (None once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            fields = f.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _CLK_TCK   # utime, stime (stat fields 14, 15)
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        proc.kill()   # Tesseract keeps nothing worth a graceful end
+    proc.wait()
+
+
+def _wait(proc: subprocess.Popen, limit: float | None) -> bytes:
+    """Tesseract's stderr once it exits; raises RuntimeError('… timeout') past the limit (the
+    message pytesseract uses, so callers treat both alike) or OcrCancelled."""
+    started = last_progress = time.monotonic()
+    last_cpu = 0.0
+    while True:
+        if _cancelled.is_set():
+            _kill(proc)
+            raise OcrCancelled(CANCELLED)
+        try:
+            return proc.communicate(timeout=POLL_S)[1]
+        except subprocess.TimeoutExpired:
+            pass   # retrying communicate() loses no output
+        if not limit:
+            continue
+        now = time.monotonic()
+        cpu = cpu_seconds(proc.pid)
+        if cpu is None:
+            continue   # exiting: the next communicate() collects it
+        if cpu >= last_cpu + STALL_CPU_S:
+            last_cpu, last_progress = cpu, now
+        # The reasons name the limits, not the measured times: the report must not vary with them.
+        why = (f"used its {limit:g} CPU-seconds" if cpu > limit
+               else f"no progress for {limit:g} s" if now - last_progress > limit
+               else f"still running after {limit * WALL_FACTOR:g} s" if now - started > limit * WALL_FACTOR
+               else None)
+        if why:
+            _kill(proc)
+            raise RuntimeError(f"Tesseract process timeout: {why}")
+
+
+@contextlib.contextmanager
+def _supervised(proc: subprocess.Popen, seconds: float | None = None) -> Iterator[bytes]:
+    """pytesseract.timeout_manager's contract (yield stderr, close the pipes), supervised."""
+    with _live_lock:
+        _live.add(proc)
+    try:
+        yield _wait(proc, seconds)
+    finally:
+        with _live_lock:
+            _live.discard(proc)
+        for pipe in (proc.stdin, proc.stdout, proc.stderr):
+            if pipe:
+                pipe.close()
+
+
+def cancel() -> int:
+    """Stop all OCR of this process for good: kill live Tesseracts, make queued pages come back
+    unread (OcrResult.error = CANCELLED), remove the scratch folder. Returns how many were killed."""
+    _cancelled.set()
+    with _live_lock:
+        procs = list(_live)
+    for proc in procs:
+        with contextlib.suppress(ProcessLookupError):
+            proc.kill()
+    remove_scratch()
+    return len(procs)
+
+
+def cancelled() -> bool:
+    return _cancelled.is_set()
+
+
+def scratch_dir() -> str:
+    """This process's folder for page images and Tesseract's output files."""
+    global _scratch
+    with _live_lock:
+        if _scratch is None or not os.path.isdir(_scratch):
+            _scratch = tempfile.mkdtemp(prefix="bukti-ocr-")
+            atexit.register(remove_scratch)
+        return _scratch
+
+
+def remove_scratch() -> None:
+    if _scratch:
+        shutil.rmtree(_scratch, ignore_errors=True)
+
+
+def _scratch_file(**kwargs):
+    return tempfile.NamedTemporaryFile(dir=scratch_dir(), **kwargs)
+
+
+pytesseract.pytesseract.timeout_manager = _supervised
+pytesseract.pytesseract.NamedTemporaryFile = _scratch_file
 
 
 # ---------------------------------------------------------------- pool and gate
@@ -296,14 +433,19 @@ def _gated(fn: Callable[[], T]) -> T:
 
 def _with_retry(fn: Callable[[], T], what: str, *, retry_errors: bool = True, gate: bool = True
                 ) -> tuple[T | None, str | None]:
-    """One retry: a timeout or crash is sometimes load, not the page. gate=False: the caller
-    holds a slot already."""
+    """One retry for a crash, which is sometimes the machine (memory), not the page. A timeout is
+    not retried: the limit counts the page's own CPU time (or a Tesseract that made no progress
+    at all), which a second run would spend again. gate=False: the caller holds a slot already."""
     error = None
     for _attempt in range(2):
+        if _cancelled.is_set():
+            return None, CANCELLED
         try:
             return (_gated(fn) if gate else _call(fn)), None
-        except _Timeout:
-            error = f"{what} timed out twice"
+        except OcrCancelled:
+            return None, CANCELLED
+        except _Timeout as e:
+            return None, f"{what} timed out ({str(e).rsplit(': ', 1)[-1]})"
         except pytesseract.TesseractError as e:
             detail = " ".join(str(e.message).split())[:200]
             if not detail and isinstance(e.status, int) and e.status < 0:
@@ -395,7 +537,7 @@ def _read(img: Image.Image, dpi: int | None, timeout: float) -> OcrResult:
 def _read_batch(batch: list[_Request]) -> None:
     """One Tesseract over the batch's pages (a list file), results split by page_num. Runs
     with a slot of the gate held; never raises."""
-    tmp = tempfile.mkdtemp(prefix="bukti-ocr-")
+    tmp = tempfile.mkdtemp(prefix="batch-", dir=scratch_dir())
     try:
         paths = []
         for n, r in enumerate(batch):
@@ -476,6 +618,8 @@ def read_page(load: Callable[[], tuple[Image.Image, int | None]], *, timeout: fl
     caller (it knows what could not be loaded); reading never raises.
     """
     timeout = timeout if timeout and timeout > 0 else limits.ocr_timeout_s()
+    if _cancelled.is_set():   # queued before the run was stopped: not even loaded
+        return OcrResult(error=CANCELLED)
     with _get_pool().prep:
         img, dpi = load()
         try:

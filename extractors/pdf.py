@@ -86,10 +86,36 @@ def _text_layer(pdf: pdfium.PdfDocument, index: int) -> str:
             page.close()
 
 
+class PageTooLarge(Exception):
+    """The page's images declare more pixels than a render may decode; str() is the reason."""
+
+
+def declared_image_pixels(page: pdfium.PdfPage) -> tuple[int, tuple[int, int]]:
+    """(pixels of all images the page draws, as their dictionaries declare them; the largest
+    image's size). Read from /Width and /Height, nothing is decoded."""
+    total, largest = 0, (0, 0)
+    for obj in page.get_objects(max_depth=4):   # images inside form XObjects count too
+        if obj.type != pdfium.raw.FPDF_PAGEOBJ_IMAGE:
+            continue
+        meta = obj.get_metadata()
+        pixels = max(meta.width, 0) * max(meta.height, 0)
+        total += pixels
+        if pixels > largest[0] * largest[1]:
+            largest = (meta.width, meta.height)
+    return total, largest
+
+
 def render_page(pdf: pdfium.PdfDocument, index: int) -> tuple[Image.Image, int]:
     with PDFIUM_LOCK:
         page = pdf[index]
         try:
+            # PDFium decodes every image at the size its dictionary declares before scaling it to
+            # the render: one 46000x46000 Flate image in a 2 MB file took 2.3 GB. Whatever the
+            # render scale, such a page cannot be rendered within the memory bound.
+            pixels, (w, h) = declared_image_pixels(page)
+            if pixels > limits.MAX_PDF_PAGE_IMAGE_PIXELS:
+                raise PageTooLarge(f"its images declare {pixels / 1e6:.0f} megapixels (largest {w}x{h}; "
+                                   f"limit {limits.MAX_PDF_PAGE_IMAGE_PIXELS // 1_000_000})")
             scale = _render_scale(*page.get_size())  # points, rotation applied
             bitmap = page.render(scale=scale, **RENDER_OPTIONS)
             try:
@@ -256,6 +282,14 @@ def extract_pdf(path: Path, *, timeout: float | None = None) -> Extraction:
             Page(number=i + 1, text=t, source="text") if ocr.usable_text(t) else None
             for i, t in enumerate(layers)]
         todo = [i for i, p in enumerate(pages) if p is None]
+        # Like a TIFF's frames, the pages OCR reads per file are capped (2000 tiny image pages
+        # took ~12 min); the pages past the cap are kept with an error saying so, which the
+        # UNREADABLE check reports, never silently dropped.
+        cap = limits.max_ocr_pages()
+        for i in todo[cap:]:
+            pages[i] = Page(number=i + 1, text=layers[i], source="text" if layers[i] else "empty",
+                            error=f"{limits.OVER_PAGE_LIMIT} ({cap} per file, BUKTI_MAX_OCR_PAGES)")
+        todo = todo[:cap]
         for i, page in zip(todo, ocr.map_pages(lambda i: _ocr_page(pdf, i, layers[i], timeout), todo)):
             pages[i] = page
         tables: list[list[list[str]]] = []

@@ -26,7 +26,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _fail(line: str) -> "NoReturn":  # noqa: F821
-    print(f"bukti: {line}", file=sys.stderr)
+    from .terminal import printable
+    print(f"bukti: {printable(line)}", file=sys.stderr)
     raise SystemExit(EXIT_USAGE)
 
 
@@ -54,6 +55,7 @@ def _check_parser(sub) -> None:
 def _validate_check(args) -> tuple[Path, Path]:
     from rules.pack import PackError, load_pack
 
+    from .output import UnsafeLockFile, open_lock_file
     from .profile import ProfileError, load_profile, profile_path_for
 
     lang = args.lang
@@ -83,12 +85,23 @@ def _validate_check(args) -> tuple[Path, Path]:
         _fail(text("cli", "out_inside_evidence", lang, path=out))
     try:
         out.mkdir(parents=True, exist_ok=True)
-        probe = out / ".bukti-write-probe"
-        probe.write_bytes(b"")
-        probe.unlink()
+        # An unnamed temporary file: a fixed probe name could be a planted symlink, and writing
+        # through it would truncate its target.
+        import tempfile
+        tempfile.TemporaryFile(dir=out).close()
+        # The lock file is checked here too, so a planted link costs one line before any start-up.
+        os.close(open_lock_file(out / ".bukti.lock"))
+    except UnsafeLockFile as exc:
+        _fail(_unsafe_lock_line(exc, lang))
     except OSError as exc:
         _fail(text("cli", "out_unwritable", lang, path=out, reason=exc.strerror or exc))
     return evidence, out
+
+
+def _unsafe_lock_line(exc, lang: str) -> str:
+    import errno
+    why = text("cli", "lock_is_link" if exc.errno == errno.ELOOP else "lock_not_regular", lang)
+    return text("cli", "out_lock_unsafe", lang, path=exc.filename, reason=why)
 
 
 def _start_readahead(evidence: Path, store_spec: str | None) -> None:
@@ -107,9 +120,11 @@ def _start_readahead(evidence: Path, store_spec: str | None) -> None:
 def cmd_check(args, prefect_mode: str) -> int:
     evidence, out = _validate_check(args)
     lang = args.lang
+    from . import stopping
+    stopping.install(lang)   # before the read-ahead starts its first Tesseract
     _start_readahead(evidence, args.store)
     from . import progress
-    from .output import OutputLocked, locked
+    from .output import OutputLocked, UnsafeLockFile, locked
     from .prefect_env import one_shot_settings
     from .timing import stage
 
@@ -127,6 +142,8 @@ def cmd_check(args, prefect_mode: str) -> int:
                                 store=args.store).report
     except OutputLocked:
         _fail(text("cli", "out_locked", lang, path=out))
+    except UnsafeLockFile as exc:
+        _fail(_unsafe_lock_line(exc, lang))
     s = report["summary"]
     print(text("cli", "summary", lang, documents=s["documents"], waived=s.get("waived", 0), **s["flags"]))
     print(text("cli", "indicators", lang, ok=s["indicators_ok"], total=s["indicators_total"]))
@@ -174,15 +191,19 @@ def _main(argv: list[str]) -> int:
     # Prefect reads its settings once, at import: point it at a running `bukti server` before
     # anything (input validation imports pipeline.flow) imports it.
     from .prefect_env import configure
-    prefect_mode = configure()
+    prefect_mode = configure(lang)
     if argv and argv[0] == "review":
         from .review import review_main
         _imported()
         return review_main(argv[1:])
+    from .stopping import Interrupted
     if argv and argv[0] in ("nightly", "serve", "server"):
         from .serve import cli_main
         _imported()
-        return cli_main(argv[0], argv[1:])
+        try:
+            return cli_main(argv[0], argv[1:])
+        except Interrupted as exc:
+            return exc.exit_code
     parser = _Parser(prog="bukti", description="Periksa bukti dukung Zona Integritas (LKE PermenPAN-RB 90/2021).")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     _check_parser(sub)
@@ -193,6 +214,8 @@ def _main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     try:
         return cmd_check(args, prefect_mode)
+    except Interrupted as exc:
+        return exc.exit_code
     except KeyboardInterrupt:
         return 130
     except SystemExit:

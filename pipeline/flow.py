@@ -22,10 +22,10 @@ from rules.engine import evaluate
 from rules.model import Document
 from rules.pack import load_pack
 
-from . import progress, report_json
+from . import progress, report_json, stopping
 from .answers import answers_path_for, load_answers
 from .discover import FoundFile, discover, identities
-from .profile import load_profile, load_roster, profile_path_for
+from .profile import clean_name, load_profile, load_roster, profile_path_for
 from .store import (get_store, open_run_store, previous_report, record_failure, record_finish,
                     record_start)
 from .timing import stage
@@ -180,7 +180,7 @@ def check_flow(evidence_dir: str, out_dir: str, profile: str | None = None,
     roster, roster_warnings = load_roster(root / "roster.csv")
     pack = load_pack(rules)
 
-    unit_label = unit_profile.unit or root.name
+    unit_label = unit_profile.unit or clean_name(root.name)
     run_store, store_url = open_run_store(store)
     run_id = record_start(run_store, unit=unit_label, evidence_dir=str(root), out_dir=str(out),
                           rule_pack=pack.id, lang=lang)
@@ -219,13 +219,21 @@ def check_flow(evidence_dir: str, out_dir: str, profile: str | None = None,
         # The store knows the unit's last run whatever report folder it went to.
         previous = previous_report(run_store, unit_label, run_id)
         report_json.compare_with_previous(report, previous or report_json.load_previous(out))
-        report = apply_decisions(report, load_decisions(out))
+        try:
+            decisions = load_decisions(out)
+        except ValueError as exc:
+            # A damaged review.json is the reviewer's to mend: the run still reports, says which
+            # decisions it could not apply, and leaves the file as it is.
+            decisions = {}
+            report["profile_warnings"].append(f"{exc}; reviewer decisions not applied, file left unchanged")
+        report = apply_decisions(report, decisions)
         # quote(): Prefect would otherwise walk the whole report looking for futures to resolve.
         with stage("reports"):
             write_reports_task(quote(report), str(out))
         with stage("artifacts"):
             publish_artifacts(report)
     except BaseException as exc:
+        stopping.on_unwind(exc)
         record_failure(run_store, run_id, exc)
         raise
     with stage("record"):

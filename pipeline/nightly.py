@@ -20,11 +20,13 @@ import html
 import json
 import os
 from pathlib import Path
+from urllib.parse import quote
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from pipeline import stopping
 from pipeline.output import OutputLocked, atomic_write_text, locked
 from pipeline.serve import find_units
 
@@ -46,10 +48,22 @@ def _blocking(report: dict) -> int:
         return report.get("summary", {}).get("flags", {}).get("error", 0)
 
 
+# The nightly's own files in OUT_ROOT. A unit folder of the same name would take its place (a
+# folder named index.html made writing the index fail), so such names, and every name that starts
+# with the escape character, get one more "_" in front: the mapping stays one-to-one, so two unit
+# folders never share a report folder either.
+OWN_FILES = frozenset({"index.html", "index.json"})
+
+
+def report_dir_name(folder: str) -> str:
+    """The unit's report folder name under OUT_ROOT (its own folder name unless that would clash)."""
+    return f"_{folder}" if folder in OWN_FILES or folder.startswith("_") else folder
+
+
 def unit_entry(folder: str, report: dict | None, status: str, error: str | None = None) -> dict:
     entry = {"folder": folder, "status": status, "error": error, "unit": None, "documents": None,
              "flags": None, "indicators_ok": None, "indicators_total": None, "blocking_errors": None,
-             "changes": None, "report": f"{folder}/report.html"}
+             "changes": None, "report": f"{report_dir_name(folder)}/report.html"}
     if report:
         s = report.get("summary", {})
         changes = report.get("changes")
@@ -87,9 +101,13 @@ def nightly_flow(root: str, out_root: str | None = None, rules: str | None = Non
         raise ValueError(f"the report folder must not be inside the evidence root: {out}")
     out.mkdir(parents=True, exist_ok=True)
     units = find_units(root_path)
-    futures = [check_unit_task.submit(u.name, str(u), str(out / u.name), rules, lang, store)
+    futures = [check_unit_task.submit(u.name, str(u), str(out / report_dir_name(u.name)), rules, lang, store)
                for u in units]
-    entries = [f.result() for f in futures]
+    try:
+        entries = [f.result() for f in futures]
+    except BaseException as exc:   # the units' flows run in threads: stop their OCR from here
+        stopping.on_unwind(exc)
+        raise
     index = build_index(root_path, entries)
     write_index(index, out)
     return index
@@ -117,6 +135,17 @@ def write_index(index: dict, out: Path) -> None:
     atomic_write_text(out / "index.html", render_index_html(index))
 
 
+# report.html's policy without scripts: nothing is fetched, run or submitted from the index.
+CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+
+
+def relative_href(path: str) -> str:
+    """A link that can only be a relative path: every character that could start a scheme
+    (`javascript:`), a query or a fragment is percent-encoded, and "./" keeps a leading "//"
+    from becoming a host."""
+    return "./" + quote(path, safe="/")
+
+
 _STATUS = {"checked": "diperiksa / checked", "failed": "gagal / failed", "skipped": "dilewati / skipped"}
 
 
@@ -129,7 +158,7 @@ def render_index_html(index: dict) -> str:
         ch = u.get("changes")
         cls = "fail" if u["status"] != "checked" else ("err" if u.get("blocking_errors") else "ok")
         name = e(u.get("unit") or u["folder"])
-        link = (f'<a href="{e(u["report"])}">{name}</a>' if u["status"] == "checked" else name)
+        link = (f'<a href="{e(relative_href(u["report"]))}">{name}</a>' if u["status"] == "checked" else name)
         rows.append(
             f'<tr class="{cls}"><td>{link}<div class="folder">{e(u["folder"])}</div></td>'
             f'<td>{e(_STATUS.get(u["status"], u["status"]))}'
@@ -143,6 +172,8 @@ def render_index_html(index: dict) -> str:
     s = index["summary"]
     return f"""<!doctype html>
 <html lang="id"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="{CSP}">
+<meta name="referrer" content="no-referrer">
 <title>bukti — ringkasan {e(str(s["units"]))} unit</title>
 <style>
 body{{font:14px/1.45 system-ui,sans-serif;margin:2rem;color:#1a1a1a}}

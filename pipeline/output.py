@@ -2,14 +2,39 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
+import stat
 import tempfile
 from pathlib import Path
 
 
 class OutputLocked(RuntimeError):
     """Another bukti run is writing the same report directory."""
+
+
+class UnsafeLockFile(OSError):
+    """The lock file's name is taken by a link or a non-regular file: refuse rather than follow it."""
+
+
+def open_lock_file(path: Path | str) -> int:
+    """A file descriptor for the lock file `path`, created 0644 if missing.
+
+    Never `open(path, "w")`: a lock file left as a symlink (by anyone who could write the report
+    folder) would make that truncate the link's target, e.g. an evidence file. O_NOFOLLOW refuses a
+    link, no O_TRUNC leaves the contents alone (a lock only needs the inode), and the fstat check
+    refuses a FIFO or device (O_NONBLOCK keeps opening a FIFO from waiting for a writer)."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise UnsafeLockFile(errno.ELOOP, "is a symbolic link; refusing to follow it", str(path)) from None
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise UnsafeLockFile(errno.EINVAL, "is not a regular file", str(path))
+    return fd
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> Path:
@@ -39,12 +64,15 @@ def atomic_write_text(path: Path, text: str) -> Path:
 def locked(out_dir: Path):
     """Hold an exclusive lock on REPORT_DIR for the whole run; fail at once if it is taken."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    with open(out_dir / ".bukti.lock", "w") as lock:
+    fd = open_lock_file(out_dir / ".bukti.lock")
+    try:
         try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise OutputLocked(str(out_dir)) from None
         try:
             yield
         finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)

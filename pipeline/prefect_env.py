@@ -39,7 +39,17 @@ def server_state_file() -> Path:
     return data_dir() / "prefect-server.json"
 
 
-def configure() -> str:
+_WARNED: set[tuple[int, str]] = set()
+
+
+def health_timeout_s() -> float:
+    """How long a `bukti server` may take to answer its health check (BUKTI_SERVER_HEALTH_TIMEOUT,
+    seconds, default 2): a local server answers in milliseconds."""
+    from extractors.limits import env_number
+    return env_number("BUKTI_SERVER_HEALTH_TIMEOUT", 2.0)
+
+
+def configure(lang: str = "id") -> str:
     """Set defaults (the user's own environment wins) and say which API mode is in use."""
     for key, value in DEFAULTS.items():
         os.environ.setdefault(key, value)
@@ -51,10 +61,24 @@ def configure() -> str:
             info = json.loads(state.read_text())
             pid = int(info["pid"])
             os.kill(pid, 0)
-            os.environ["PREFECT_API_URL"] = info["api_url"]
+            api_url = str(info["api_url"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return "ephemeral"  # stale state file: the server is gone
+        # A live pid is not a working server: a stopped (SIGSTOP) one, or a recycled pid, would
+        # make every command wait on its socket forever. Only a server that answers is used.
+        from .server import healthy
+        if healthy(api_url, timeout=health_timeout_s()):
+            os.environ["PREFECT_API_URL"] = api_url
             return "bukti-server"
-        except (OSError, ValueError, KeyError):
-            pass  # stale state file: the server is gone, fall back to ephemeral mode
+        if (pid, api_url) in _WARNED:   # configure() runs again when a command starts a flow
+            return "ephemeral"
+        _WARNED.add((pid, api_url))
+        import sys
+
+        from .i18n import text
+        from .terminal import printable
+        print(f"bukti: {printable(text('cli', 'server_not_answering', lang, url=api_url, pid=pid))}",
+              file=sys.stderr)
     return "ephemeral"
 
 

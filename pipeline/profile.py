@@ -12,9 +12,12 @@ from pathlib import Path
 import yaml
 
 from extractors import yamlio
+from pipeline.terminal import without_controls
 from rules.model import Head, Profile, RosterEntry
 
 TARGETS = ("WBK", "WBBM")
+# A roster of every civil servant of a large province is ~5 MB; more is not a unit's roster.
+MAX_ROSTER_BYTES = 32 * 1024 * 1024
 
 
 class ProfileError(ValueError):
@@ -28,6 +31,12 @@ def _date(value, key: str, source: Path) -> dt.date:
         return dt.date.fromisoformat(str(value))
     except ValueError:
         raise ProfileError(f"{source}: '{key}' must be a date YYYY-MM-DD, got {value!r}") from None
+
+
+def clean_name(text: str) -> str:
+    """A name as one line without control characters: they mean nothing in a unit's name, would
+    reach the terminal raw, and an XLSX file cannot hold them (writing one failed the run)."""
+    return " ".join(without_controls(text).split())
 
 
 def profile_path_for(evidence_dir: Path, profile: str | None) -> Path | None:
@@ -47,11 +56,14 @@ def load_profile(path: Path | None, today: dt.date | None = None) -> Profile:
     if path is None:
         return Profile(unit="", period=today.year, check_date=today)
     try:
-        data = yamlio.safe_load(Path(path).read_text(encoding="utf-8"))
+        with open(path, encoding="utf-8") as fh:   # a stream: only the size bound is read
+            data = yamlio.safe_load(fh)
     except FileNotFoundError:
         raise ProfileError(f"{path}: file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ProfileError(f"{path}: cannot read ({exc.__class__.__name__})") from None
+    except yamlio.YamlLimitError as exc:
+        raise ProfileError(f"{path}: refused, {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
@@ -77,6 +89,9 @@ def load_profile(path: Path | None, today: dt.date | None = None) -> Profile:
     target = str(data.get("target", "WBK")).upper()
     if target not in TARGETS:
         raise ProfileError(f"{path}: 'target' must be WBK or WBBM, got {data.get('target')!r}")
+    name = head.get("name")
+    if name is not None and not isinstance(name, str):
+        raise ProfileError(f"{path}: 'head.name' must be text")
     hasil = data.get("hasil") or {}
     if not isinstance(hasil, dict):
         raise ProfileError(f"{path}: 'hasil' must be a mapping such as {{ipak: 3.62, ipkp: 3.41, capaian_kinerja: B}}")
@@ -92,8 +107,8 @@ def load_profile(path: Path | None, today: dt.date | None = None) -> Profile:
     previous = data.get("previous_predicate")
     if previous is not None and str(previous).upper() not in TARGETS:
         raise ProfileError(f"{path}: 'previous_predicate' must be WBK or WBBM, got {previous!r}")
-    return Profile(unit=unit.strip(), aliases=[a.strip() for a in aliases],
-                   head=Head(name=head.get("name"), nip=str(nip).replace(" ", "") if nip else None),
+    return Profile(unit=clean_name(unit), aliases=[clean_name(a) for a in aliases],
+                   head=Head(name=clean_name(name) if name else None, nip=str(nip).replace(" ", "") if nip else None),
                    period=period, target=target, check_date=check_date, hasil=dict(hasil),
                    previous_predicate=str(previous).upper() if previous else None)
 
@@ -105,9 +120,16 @@ def load_roster(path: Path) -> tuple[list[RosterEntry], list[str]]:
     if not path.is_file():
         return entries, warnings
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_ROSTER_BYTES + 1)
+    except OSError as exc:
+        return entries, [f"{path.name}: cannot read ({exc.strerror or exc}); roster ignored"]
+    if len(raw) > MAX_ROSTER_BYTES:
+        return entries, [f"{path.name}: larger than {MAX_ROSTER_BYTES // (1024 * 1024)} MB; roster ignored"]
+    try:
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = path.read_bytes().decode("latin-1")
+        text = raw.decode("latin-1")
         warnings.append(f"{path.name}: not UTF-8, read as Latin-1")
     sample = text[:2048]
     try:

@@ -14,6 +14,9 @@ import time
 from dataclasses import dataclass, field
 from typing import IO, Iterator
 
+from . import stopping
+from .terminal import printable
+
 
 @dataclass
 class UnitProgress:
@@ -77,7 +80,9 @@ class PlainReporter(Reporter):
         self.every = every
 
     def _write(self, line: str) -> None:
-        print(line, file=self.stream, flush=True)
+        if stopping.requested():
+            return   # after the stop line, "done: 10/10 files" would misreport cancelled pages
+        print(printable(line), file=self.stream, flush=True)
 
     def _on_begin(self, u: UnitProgress) -> None:
         self._write(f"[{u.unit}] {u.files} files")

@@ -18,12 +18,15 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from pipeline.output import atomic_write_bytes
+from pipeline.terminal import printable
 from pipeline.report_html import ui_strings
 
 REVIEW_FILE = "review.json"
 DEFAULT_REPORT_DIR = "bukti-report"
 DECISIONS = ("waived", "acknowledged")
 VERSION = 1
+# Thousands of decisions are ~1 MB; anything far beyond is not a reviewer's file.
+MAX_BYTES = 16 * 1024 * 1024
 
 
 def _path(report_dir: Path | str) -> Path:
@@ -37,13 +40,22 @@ def load_decisions(report_dir: Path | str) -> dict[str, dict[str, Any]]:
     a reviewer's waivers would turn them back into blocking errors."""
     path = _path(report_dir)
     try:
-        raw = path.read_text(encoding="utf-8")
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)
     except FileNotFoundError:
         return {}
+    except OSError as exc:   # a directory, a permission, an I/O error
+        raise ValueError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if len(raw) > MAX_BYTES:
+        raise ValueError(f"{path}: larger than {MAX_BYTES // (1024 * 1024)} MB")
     try:
-        data = json.loads(raw)
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not UTF-8 text") from None
     except json.JSONDecodeError as exc:
-        raise ValueError(f"{path}: not valid JSON ({exc})") from exc
+        raise ValueError(f"{path}: not valid JSON ({exc})") from None
+    except RecursionError:   # [[[[…]]]] nested deeper than the parser's stack
+        raise ValueError(f"{path}: not valid JSON (nested too deeply)") from None
     decisions = data.get("decisions") if isinstance(data, dict) else None
     if not isinstance(decisions, dict):
         raise ValueError(f"{path}: no 'decisions' object")
@@ -181,8 +193,9 @@ def _row(fid: str, sev: str, code: str, key: str, state: str) -> str:
 
 
 def _one_line(text: str) -> str:
-    # Reasons and file names are free text; a newline in them must not fake another flag's line.
-    return " ".join(str(text).split())
+    # Reasons and file names are free text; a newline in them must not fake another flag's line,
+    # and an ESC in them must not drive the reviewer's terminal.
+    return printable(" ".join(str(text).split()))
 
 
 def review_main(argv: list[str] | None = None, *, stdout: TextIO | None = None,
@@ -220,7 +233,7 @@ def review_main(argv: list[str] | None = None, *, stdout: TextIO | None = None,
             print(s["cli_saved_ack"].format(key=args.key), file=stdout)
         return 0
     except _UsageError as exc:
-        print(f"bukti review: {' '.join(str(exc).split())}", file=stderr)
+        print(f"bukti review: {_one_line(str(exc))}", file=stderr)
         return 2
     except SystemExit as exc:  # --help
         return int(exc.code or 0)

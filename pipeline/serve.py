@@ -128,11 +128,16 @@ def cli_main(command: str, argv: list[str]) -> int:
         return checked
     root, out = checked
     if command == "serve":
-        serve(root, out, args.cron, rules=args.rules, lang=args.lang, store=args.store,
-              name=args.name, run_now=args.run_now)
+        try:
+            serve(root, out, args.cron, rules=args.rules, lang=args.lang, store=args.store,
+                  name=args.name, run_now=args.run_now)
+        except RuntimeError as exc:   # no server could be had (one that does not answer, …)
+            print(f"{prog}: {exc}", file=sys.stderr)
+            return 1
         return 0
-    from pipeline import progress
+    from pipeline import progress, stopping
     from pipeline.nightly import nightly_flow
+    stopping.install(args.lang)
     from pipeline.prefect_env import configure
     print(f"Prefect: {configure()}", file=sys.stderr)
     with progress.use(progress.for_stream(sys.stderr)):

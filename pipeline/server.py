@@ -25,7 +25,7 @@ import urllib.request
 from pathlib import Path
 
 from .output import atomic_write_text
-from .prefect_env import DEFAULTS, data_dir, server_state_file
+from .prefect_env import DEFAULTS, data_dir, health_timeout_s, server_state_file
 
 START_TIMEOUT_S = 90.0
 
@@ -112,12 +112,16 @@ def status() -> dict | None:
     if not (_alive(pid) and _is_our_server(pid)):
         server_state_file().unlink(missing_ok=True)
         return None
-    return {**info, "healthy": healthy(info["api_url"])}
+    return {**info, "healthy": healthy(info["api_url"], timeout=health_timeout_s())}
 
 
 def start(port: int | None = None, ui: bool = False, timeout: float = START_TIMEOUT_S) -> dict:
     """Start the server in the background (its own session: it outlives this command)."""
     running = status()
+    if running and not running["healthy"]:
+        # Starting a second server would leave the state file to one of two; the user decides.
+        raise RuntimeError(f"a bukti server (pid {running['pid']}) is running but not answering at "
+                           f"{running['api_url']}; stop it with 'bukti server stop'")
     if running:
         return {**running, "already_running": True}
     port = port or free_port()
@@ -148,6 +152,8 @@ def _terminate(pid: int, grace: float = 15.0) -> None:
     for sig in (signal.SIGTERM, signal.SIGKILL):
         try:
             os.killpg(pid, sig)
+            # A stopped (SIGSTOP) server handles SIGTERM only once it runs again.
+            os.killpg(pid, signal.SIGCONT)
         except ProcessLookupError:
             return
         except PermissionError:

@@ -165,6 +165,13 @@ def cacheable(extraction: Extraction) -> bool:
         extraction.error_reason or "").startswith("internal error")
 
 
+def connect_timeout_s() -> int:
+    """Seconds to wait for a database server to answer a connection (BUKTI_STORE_CONNECT_TIMEOUT,
+    default 10; libpq counts whole seconds and treats 1 as 2)."""
+    from extractors.limits import env_number
+    return env_number("BUKTI_STORE_CONNECT_TIMEOUT", 10, int)
+
+
 class Store:
     def __init__(self, url: str):
         self.url = url
@@ -178,6 +185,10 @@ class Store:
             kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
         else:
             kwargs["pool_pre_ping"] = True
+            if self.dialect == "postgresql":
+                # libpq's own default is to wait as long as TCP does (~130 s) for a server that
+                # accepts and never answers; every command would stall that long.
+                kwargs["connect_args"] = {"connect_timeout": connect_timeout_s()}
         self.engine = sa.create_engine(url, **kwargs)
         if self.dialect == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
@@ -211,9 +222,14 @@ class Store:
                 yield
                 return
             import fcntl
-            with open(f"{path}.migrate.lock", "w") as f:
-                fcntl.flock(f, fcntl.LOCK_EX)
+
+            from .output import open_lock_file
+            fd = open_lock_file(f"{path}.migrate.lock")
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
                 yield
+            finally:
+                os.close(fd)
         elif self.dialect == "postgresql":
             with self.engine.connect() as conn:
                 conn.execute(sa.text("SELECT pg_advisory_lock(4242001)"))

@@ -177,13 +177,16 @@ def _resolve(ref: str, base: Path | None) -> Path:
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yamlio.safe_load(path.read_text(encoding="utf-8"))
+        with open(path, encoding="utf-8") as fh:   # a stream: only the size bound is read
+            data = yamlio.safe_load(fh)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
         raise PackError(f"{path}:{where} not valid YAML ({getattr(exc, 'problem', exc)})") from None
     except OSError as exc:
         raise PackError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    except UnicodeDecodeError:
+        raise PackError(f"{path}: not UTF-8 text") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -503,7 +506,7 @@ def _build(raw: dict, sources: dict[str, str]) -> RulePack:
                     messages=messages, doc_type_labels=doc_labels, thresholds=thresholds,
                     scoring=v.typed(raw.get("scoring") or {}, dict, "scoring"),
                     units=v.typed(raw.get("units") or {}, dict, "units"),
-                    defaults=v.typed(raw.get("defaults") or {}, dict, "defaults"),
+                    defaults=_check_defaults(v, raw.get("defaults") or {}),
                     terms=v.typed(raw.get("terms") or {}, dict, "terms"),
                     hasil=v.typed(raw.get("hasil") or {}, dict, "hasil"), scoring_options=options,
                     extends=list(raw.get("_extends") or []))
@@ -542,6 +545,24 @@ def _questions(v: _V, raw: Any, icode: str, iw: str, known_types: set[str]) -> l
             v.fail(f"{qw}.evidence_for.{question.lowest}", "the lowest answer needs no evidence")
         out.append(question)
     return out
+
+
+# Pack-wide numbers read by the engine and checks, with the smallest value that makes sense. Other
+# keys pass through: a pack may carry settings for checks this version does not know yet.
+_DEFAULTS = {"hasil_max": (float, 0), "subject_chars": (int, 1), "report_grace_days": (int, 0)}
+
+
+def _check_defaults(v: _V, defaults: Any) -> dict:
+    """`defaults:` with each known key's type checked here, so that a wrong one is exit 2 naming
+    it rather than a TypeError in the middle of a run."""
+    v.typed(defaults, dict, "defaults")
+    for key, (kind, least) in _DEFAULTS.items():
+        if key not in defaults:
+            continue
+        value = v.typed(defaults[key], kind, f"defaults.{key}")
+        if value < least:
+            v.fail(f"defaults.{key}", f"must be >= {least}, got {value!r}")
+    return defaults
 
 
 def _check_by_target(v: _V, by_target: Any, where: str, allowed: set[str]) -> None:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what bukti needs, idempotently: Debian packages, a virtualenv in .venv, the package.
 #   scripts/setup.sh         what `bukti check` needs (Tesseract with the Indonesian model)
-#   scripts/setup.sh --test  plus what the test suite needs (Chromium, poppler-utils, test extras)
+#   scripts/setup.sh --test  plus what the test suite needs (Chromium, poppler-utils, PostgreSQL for
+#                            the run-store tests (tests/pgserver.py starts its own cluster), test extras)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,8 +10,8 @@ apt_packages=(tesseract-ocr tesseract-ocr-ind tesseract-ocr-eng tesseract-ocr-os
 extras="."
 if [[ "${1:-}" == "--test" ]]; then
   # LibreOffice recalculates report.xlsx in the tests: its LKE formulas must give bukti's own score.
-  apt_packages+=(chromium poppler-utils fonts-liberation libreoffice-calc-nogui)
-  extras=".[test]"
+  apt_packages+=(chromium poppler-utils fonts-liberation libreoffice-calc-nogui postgresql)
+  extras=".[test,postgres]"
 fi
 
 missing=()

@@ -44,6 +44,8 @@ CASES = {
     "wide-20000.jpg": (hostile.wide_jpeg, None, None, 120),
     "500-pages.pdf": (hostile.many_pages_pdf, None, None, 150),
     "zip-bomb.docx": (hostile.docx_zip_bomb, "CORRUPT_FILE", "zip bomb", 50),
+    # One Flate image declared 46000x46000 in a 748-byte PDF: PDFium took 2.3 GB to render it.
+    "image-46000x46000.pdf": (hostile.huge_image_pdf, "UNREADABLE", "megapixels", 50),
 }
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from extractors.limits import OVER_PAGE_LIMIT
+
 from ..context import CheckContext
 from ..registry import check
 
@@ -39,6 +41,14 @@ def unreadable(ctx: CheckContext):
         if ex.error_code == "UNREADABLE":
             yield ctx.flag(documents=[doc], found=ex.error_reason or "unreadable", expected=None,
                            variant="error", chars=chars)
+            continue
+        skipped = [pg for pg in ex.pages if (pg.error or "").startswith(OVER_PAGE_LIMIT)]
+        if skipped:
+            # A file with more pages to OCR than the limit: what was read is kept, what was not
+            # is said (the rest of the file cannot be verified).
+            yield ctx.flag(documents=[doc], found=f"{len(skipped)} of {len(ex.pages)} pages, from page "
+                           f"{skipped[0].number}: {skipped[0].error}", expected=None,
+                           page=skipped[0].number, variant="error", chars=chars)
             continue
         if doc.kind in p["photo_kinds"] and doc.doc_type == "unknown" and chars <= p["photo_max_chars"]:
             continue
