@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     sys.path.insert(0, str(ROOT))
-    from pipeline.report_html import write_html
+    from pipeline.report.html_report import write_html
     from tests.reportfactory import build_report
 
     with tempfile.TemporaryDirectory(prefix="bukti-shots-") as tmp:

@@ -11,8 +11,8 @@ import sys
 import time
 from pathlib import Path
 
-from . import timing  # noqa: F401  (first: its clock starts with the command)
-from .i18n import LANGS, text
+from pipeline import timing  # noqa: F401  (first: its clock starts with the command)
+from pipeline.i18n import LANGS, text
 
 EXIT_OK, EXIT_FLAGS, EXIT_USAGE = 0, 1, 2
 _T0 = time.monotonic()
@@ -26,7 +26,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _fail(line: str) -> "NoReturn":  # noqa: F821
-    from .terminal import printable
+    from pipeline.terminal import printable
     print(f"bukti: {printable(line)}", file=sys.stderr)
     raise SystemExit(EXIT_USAGE)
 
@@ -55,8 +55,8 @@ def _check_parser(sub) -> None:
 def _validate_check(args) -> tuple[Path, Path]:
     from rules.pack import PackError, load_pack
 
-    from .output import UnsafeLockFile, open_lock_file
-    from .profile import ProfileError, load_profile, profile_path_for
+    from pipeline.report.output import UnsafeLockFile, open_lock_file
+    from pipeline.profile import ProfileError, load_profile, profile_path_for
 
     lang = args.lang
     evidence = Path(args.evidence_dir)
@@ -73,7 +73,7 @@ def _validate_check(args) -> tuple[Path, Path]:
         load_pack(args.rules)
     except PackError as exc:
         _fail(text("cli", "bad_rules", lang, reason=exc))
-    from .store import StoreError, check_store
+    from pipeline.store import StoreError, check_store
     try:
         check_store(args.store)
     except StoreError as exc:
@@ -108,8 +108,8 @@ def _start_readahead(evidence: Path, store_spec: str | None) -> None:
     """Changed files start reading while Prefect starts (pipeline/readahead.py)."""
     from extractors.limits import DOC_WORKERS
 
-    from . import readahead
-    from .store import get_store, resolve_url
+    from pipeline import readahead
+    from pipeline.store import get_store, resolve_url
     try:
         url = resolve_url(store_spec)
         readahead.start(evidence, get_store(url) if url else None, DOC_WORKERS)
@@ -120,13 +120,13 @@ def _start_readahead(evidence: Path, store_spec: str | None) -> None:
 def cmd_check(args, prefect_mode: str) -> int:
     evidence, out = _validate_check(args)
     lang = args.lang
-    from . import stopping
+    from pipeline import stopping
     stopping.install(lang)   # before the read-ahead starts its first Tesseract
     _start_readahead(evidence, args.store)
-    from . import progress
-    from .output import OutputLocked, UnsafeLockFile, locked
-    from .prefect_env import one_shot_settings
-    from .timing import stage
+    from pipeline import progress
+    from pipeline.report.output import OutputLocked, UnsafeLockFile, locked
+    from pipeline.orchestration.prefect_env import one_shot_settings
+    from pipeline.timing import stage
 
     started = time.monotonic()
     print(text("cli", "starting", lang, path=evidence), file=sys.stderr)
@@ -134,8 +134,8 @@ def cmd_check(args, prefect_mode: str) -> int:
     try:
         with locked(out), progress.use(progress.for_stream(sys.stderr)), one_shot_settings():
             with stage("import"):
-                from .flow import check_flow
-                from .review import blocking_errors
+                from pipeline.orchestration.flow import check_flow
+                from pipeline.report.review import blocking_errors
             _imported()
             report = check_flow(str(evidence), str(out), profile=args.profile, rules=args.rules, lang=lang,
                                 lke=args.lke,
@@ -147,7 +147,7 @@ def cmd_check(args, prefect_mode: str) -> int:
     s = report["summary"]
     print(text("cli", "summary", lang, documents=s["documents"], waived=s.get("waived", 0), **s["flags"]))
     print(text("cli", "indicators", lang, ok=s["indicators_ok"], total=s["indicators_total"]))
-    from .report_html import score_line
+    from pipeline.report.html_report import score_line
     line = score_line(report, lang)
     if line:
         print(line)
@@ -189,16 +189,16 @@ def _imported() -> None:
 def _main(argv: list[str]) -> int:
     lang = _lang_from(argv)
     # Prefect reads its settings once, at import: point it at a running `bukti server` before
-    # anything (input validation imports pipeline.flow) imports it.
-    from .prefect_env import configure
+    # anything (input validation imports pipeline.orchestration.flow) imports it.
+    from pipeline.orchestration.prefect_env import configure
     prefect_mode = configure(lang)
     if argv and argv[0] == "review":
-        from .review import review_main
+        from pipeline.report.review import review_main
         _imported()
         return review_main(argv[1:])
-    from .stopping import Interrupted
+    from pipeline.stopping import Interrupted
     if argv and argv[0] in ("nightly", "serve", "server"):
-        from .serve import cli_main
+        from pipeline.orchestration.serve import cli_main
         _imported()
         try:
             return cli_main(argv[0], argv[1:])

@@ -192,3 +192,15 @@ def _encodable(path: str) -> bool:
         return True
     except UnicodeEncodeError:
         return False
+
+
+UNIT_FILES = ("unit.yaml", "unit.yml")
+
+
+def find_units(root: Path) -> list[Path]:
+    """Sub-folders of ROOT (one level) that hold a unit profile, in a stable order: the units a
+    nightly run checks."""
+    root = Path(root)
+    units = [p for p in root.iterdir()
+             if p.is_dir() and not p.name.startswith(".") and any((p / f).is_file() for f in UNIT_FILES)]
+    return sorted(units, key=lambda p: p.name)

@@ -14,8 +14,8 @@ import time
 from dataclasses import dataclass, field
 from typing import IO, Iterator
 
-from . import stopping
-from .terminal import printable
+from pipeline import stopping
+from pipeline.terminal import printable
 
 
 @dataclass

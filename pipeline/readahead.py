@@ -22,8 +22,8 @@ from pathlib import Path
 
 from extractors.model import Extraction
 
-from .discover import FoundFile, discover
-from .timing import mark
+from pipeline.discover import FoundFile, discover
+from pipeline.timing import mark
 
 _log = logging.getLogger("bukti.readahead")
 
@@ -49,7 +49,7 @@ class ReadAhead:
             todo = [f for f in files if not f.skipped and f.sha256 not in cached][:self.limit]
             if not todo:
                 return
-            from .understand import extract_file
+            from extractors.extract import extract_file   # the reader itself: understand uses this module
             self.executor = ThreadPoolExecutor(max_workers=len(todo), thread_name_prefix="bukti-readahead")
             for f in todo:
                 self.futures[(f.abspath, f.sha256)] = self.executor.submit(_read, f, extract_file)

@@ -69,7 +69,7 @@ def stop_work(signum: int) -> None:
     import logging
     for name in ("prefect", "prefect.flow_runs", "prefect.task_runs"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
-    from .i18n import text
+    from pipeline.i18n import text
     print(f"bukti: {text('cli', 'interrupted', _lang, signal=signal.Signals(signum).name)}",
           file=sys.stderr, flush=True)
     watchdog = threading.Timer(GRACE_S, _force_exit, args=(128 + signum,))

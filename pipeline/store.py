@@ -138,7 +138,7 @@ def _now() -> dt.datetime:
 
 
 def default_path() -> Path:
-    from .prefect_env import data_dir
+    from pipeline.settings import data_dir
     return data_dir() / "store.sqlite"
 
 
@@ -223,7 +223,7 @@ class Store:
                 return
             import fcntl
 
-            from .output import open_lock_file
+            from pipeline.report.output import open_lock_file
             fd = open_lock_file(f"{path}.migrate.lock")
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX)
@@ -356,7 +356,7 @@ class Store:
 
     def get_identities(self, root: str) -> dict[str, Any]:
         """{absolute path: discover.Identity} recorded for the files under `root`."""
-        from .discover import Identity
+        from pipeline.discover import Identity
         with self.engine.connect() as conn:
             rows = conn.execute(sa.select(file_identities).where(file_identities.c.root == root)).all()
         return {r.path: Identity(**{k: getattr(r, k) for k in _IDENTITY_FIELDS}) for r in rows}
@@ -533,13 +533,9 @@ def _safe(url: str | None) -> str:
 
 
 def record_start(store: Store | None, **run: Any) -> int | None:
+    """`run`: the run's columns; the orchestrator passes its own run id as `flow_run_id`."""
     if store is None:
         return None
-    try:
-        from prefect.runtime import flow_run
-        run.setdefault("flow_run_id", str(flow_run.id) if flow_run.id else None)
-    except Exception:
-        pass
     try:
         return store.start_run(**run)
     except Exception as exc:

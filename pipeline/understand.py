@@ -10,7 +10,7 @@ from pathlib import Path
 from extractors.model import Extraction
 from rules.model import Document
 
-from .discover import FoundFile
+from pipeline.discover import FoundFile
 
 # The readers and the classifier are imported on first use: a warm re-check reads no file and
 # classifies nothing, and their imports (Tesseract, PDFium, rapidfuzz …) cost it ~0.15 s.
@@ -78,7 +78,7 @@ def extract_cached(found: FoundFile, store=None) -> tuple[Extraction, bool]:
             cached = None
         if cached is not None:
             return cached, True
-    from . import readahead
+    from pipeline import readahead
     extraction = readahead.take(found) or extract_file(Path(found.abspath), found.kind)
     # A file that vanished or changed while it was read gives a result about no stable content:
     # caching it under the discovered sha256 would pin that failure on the file for good.
@@ -104,7 +104,7 @@ def understand(found: FoundFile, extraction: Extraction, store=None, known=None)
     doc = Document(path=found.path, sha256=found.sha256, size=found.size, kind=found.kind,
                    extraction=extraction)
     if extraction.error_code is None and extraction.text.strip():
-        from .store import cacheable
+        from pipeline.store import cacheable
         use_cache = store is not None and cacheable(extraction)
         cached = known
         if use_cache and cached is None:

@@ -11,6 +11,6 @@ os.environ["BUKTI_HOME"] = tempfile.mkdtemp(prefix="bukti-test-home-")
 
 # The same Prefect settings the CLI applies, before any test module imports Prefect (its logging
 # and settings are fixed at import).
-from pipeline.prefect_env import configure  # noqa: E402
+from pipeline.orchestration.prefect_env import configure  # noqa: E402
 
 configure()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.report_html import write_html
+from pipeline.report.html_report import write_html
 from tests import reportfactory as rf
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 
 from pipeline import cli
-from pipeline.report_json import validate
+from pipeline.report.json_report import validate
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "fixtures" / "example_unit"

@@ -78,7 +78,7 @@ def test_not_an_answer_sheet_gives_a_warning_not_a_crash(tmp_path):
 
 
 def test_bukti_own_lke_sheet_filled_and_fed_back(tmp_path):
-    from pipeline.report_xlsx import write_xlsx
+    from pipeline.report.xlsx_report import write_xlsx
     report = _report(tmp_path, rf.clean_folder(), {})
     path = write_xlsx(report, tmp_path / "out")
     # untouched, the sheet is read with bukti's proposals as the answers
@@ -98,7 +98,7 @@ def test_bukti_own_lke_sheet_filled_and_fed_back(tmp_path):
 # ---------------------------------------------------------------- holding claims against evidence
 
 def _report(tmp_path, docs, claims):
-    from pipeline.report_json import build_report
+    from pipeline.report.json_report import build_report
     prof = rf.profile()
     ev = evaluate(docs, prof, rf.roster(), PACK, claims=claims)
     return build_report(documents=docs, flags=ev.flags, indicators=ev.indicators, score=ev.score, profile=prof,
@@ -148,7 +148,7 @@ def test_a_listed_file_with_an_error_is_named_in_the_flag():
 
 
 def test_a_waiver_applies_to_a_claim_like_to_any_flag(tmp_path):
-    from pipeline.review import apply_decisions
+    from pipeline.report.review import apply_decisions
     report = _report(tmp_path, rf.clean_folder(), claims(II_P_i_c="A"))
     [f] = [f for f in report["flags"] if f["code"] == "CLAIM_UNSUPPORTED"]
     apply_decisions(report, {f["key"]: {"decision": "waived", "reason": "evaluasi SOP di Inspektorat"}})
@@ -180,7 +180,7 @@ def test_every_inflated_claim_is_flagged_and_no_honest_one(inflated_run):
 
 
 def test_both_scores_and_the_failing_minimum_in_every_format(inflated_run):
-    from pipeline.artifacts import summary_markdown
+    from pipeline.orchestration.artifacts import summary_markdown
     _, report, out = inflated_run
     s = report["score"]
     assert s["claimed"]["pengungkit"] > s["pengungkit"] and s["claimed"]["first_failing"]

@@ -18,8 +18,8 @@ import pytesseract
 from extractors.sniff import sniff
 from fixtures import hostile
 from pipeline import cli, flow
-from pipeline.output import locked
-from pipeline.report_json import validate
+from pipeline.report.output import locked
+from pipeline.report.json_report import validate
 
 FILE_CODES = {"CORRUPT_FILE", "UNSUPPORTED_FILE", "UNREADABLE"}
 VANISHING = "akan-hilang.pdf"

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from fixtures import hostile
-from pipeline import cli, nightly
-from pipeline.output import UnsafeLockFile, locked
+from pipeline import cli
+from pipeline.orchestration import nightly
+from pipeline.report.output import UnsafeLockFile, locked
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -100,16 +101,16 @@ def test_nightly_with_a_unit_folder_named_index_html(tmp_path, monkeypatch):
     """The real nightly flow (its check replaced by a small flow, as in test_nightly.py)."""
     from prefect import flow
 
-    import pipeline.flow
+    import pipeline.orchestration.flow
 
     @flow(name="bukti-check", persist_result=False)
     def fake_check(evidence_dir, out_dir, profile=None, rules=None, lang="id", store=None):
         report = {"unit": Path(evidence_dir).name, "summary": {"documents": 0, "flags": {}}, "flags": []}
         Path(out_dir).mkdir(parents=True, exist_ok=True)
         (Path(out_dir) / "report.html").write_text("<p>unit report</p>")
-        return pipeline.flow.CheckResult(report)
+        return pipeline.orchestration.flow.CheckResult(report)
 
-    monkeypatch.setattr(pipeline.flow, "check_flow", fake_check)
+    monkeypatch.setattr(pipeline.orchestration.flow, "check_flow", fake_check)
     root, out = tmp_path / "units", tmp_path / "out"
     for name in ("index.html", "javascript:alert(document.domain)"):
         (root / name).mkdir(parents=True)
@@ -164,7 +165,7 @@ def test_modest_anchors_still_load():
 def test_damaged_review_json_warns_and_the_report_is_written(tmp_path, monkeypatch):
     """One real check per kind of damage would start Prefect five times: the damage is exercised
     where it is read (load_decisions), and one real check shows the run goes on."""
-    from pipeline.review import load_decisions
+    from pipeline.report.review import load_decisions
     for kind in hostile.DAMAGED_REVIEW:
         out = tmp_path / f"out-{kind}"
         hostile.write_damaged_review(out, kind)
@@ -186,7 +187,7 @@ def test_damaged_review_json_warns_and_the_report_is_written(tmp_path, monkeypat
 
 
 def test_review_list_with_damaged_review_json_is_one_line(tmp_path):
-    from pipeline.review import review_main
+    from pipeline.report.review import review_main
     out = tmp_path / "out"
     out.mkdir()
     (out / "report.json").write_text(json.dumps({"flags": [], "summary": {}}))
@@ -200,7 +201,7 @@ def test_review_list_with_damaged_review_json_is_one_line(tmp_path):
 # ---------------------------------------------------------------- 8: control characters reach no terminal
 
 def test_control_characters_are_escaped_on_the_terminal(tmp_path):
-    from pipeline.review import review_main
+    from pipeline.report.review import review_main
     from pipeline.terminal import printable
     assert printable("a\x1b[31mb\x07\rc") == "a\\x1b[31mb\\x07\\rc"
     out = tmp_path / "out"
@@ -308,7 +309,7 @@ time.sleep(600)
 def test_stale_or_stopped_server_falls_back_to_ephemeral(tmp_path, monkeypatch, capsys, kind):
     import time
 
-    from pipeline import prefect_env, server
+    from pipeline.orchestration import prefect_env, server
     proc = subprocess.Popen([sys.executable, "-c", SILENT_SERVER], stdout=subprocess.PIPE, text=True)
     try:
         port = int(proc.stdout.readline())

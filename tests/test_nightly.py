@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import nightly
+from pipeline.discover import find_units
+from pipeline.orchestration import nightly
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -28,7 +29,7 @@ def make_root(base: Path, names=("b-dinkes", "a-disdukcapil", "c-broken")) -> Pa
 
 def test_find_units_only_profiled_subfolders(tmp_path):
     root = make_root(tmp_path)
-    assert [p.name for p in nightly.find_units(root)] == ["a-disdukcapil", "b-dinkes", "c-broken"]
+    assert [p.name for p in find_units(root)] == ["a-disdukcapil", "b-dinkes", "c-broken"]
 
 
 def test_index_html_is_self_contained_and_escaped(tmp_path):
@@ -52,7 +53,7 @@ def test_nightly_flow_runs_a_subflow_per_unit(tmp_path, monkeypatch):
     from prefect import flow
     from prefect.runtime import flow_run
 
-    import pipeline.flow
+    import pipeline.orchestration.flow
 
     parents = []
 
@@ -67,9 +68,9 @@ def test_nightly_flow_runs_a_subflow_per_unit(tmp_path, monkeypatch):
             "flags": [{"severity": "error"}] if "dinkes" in evidence_dir else []}
         Path(out_dir).mkdir(parents=True, exist_ok=True)
         (Path(out_dir) / "report.json").write_text(json.dumps(report))
-        return pipeline.flow.CheckResult(report)
+        return pipeline.orchestration.flow.CheckResult(report)
 
-    monkeypatch.setattr(pipeline.flow, "check_flow", fake_check)
+    monkeypatch.setattr(pipeline.orchestration.flow, "check_flow", fake_check)
     root, out = make_root(tmp_path), tmp_path / "out"
     index = nightly.nightly_flow(str(root), str(out), store="none")
     assert [(u["folder"], u["status"]) for u in index["units"]] == [

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 
-from pipeline.server import free_port, wait_healthy
+from pipeline.orchestration.server import free_port, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -46,7 +46,7 @@ DEPLOY_AND_RUN = textwrap.dedent("""
     repo, root, out, store = sys.argv[1:5]
     with get_client(sync_client=True) as client:
         client.create_work_pool(WorkPoolCreate(name="bukti-test", type="process"))
-    flow.from_source(source=repo, entrypoint="pipeline/nightly.py:nightly_flow").deploy(
+    flow.from_source(source=repo, entrypoint="pipeline/orchestration/nightly.py:nightly_flow").deploy(
         name="test", work_pool_name="bukti-test",
         parameters={"root": root, "out_root": out, "store": store}, print_next_steps=False)
     run = run_deployment("bukti-nightly/test", timeout=0)

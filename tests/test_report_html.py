@@ -12,8 +12,8 @@ import pytest
 import yaml
 from markupsafe import escape
 
-from pipeline.report_html import evidence_href, render_html, script_json, write_html
-from pipeline.review import apply_decisions
+from pipeline.report.html_report import evidence_href, render_html, script_json, write_html
+from pipeline.report.review import apply_decisions
 from tests import reportfactory as rf
 
 
@@ -228,7 +228,7 @@ def test_rewrite_replaces_atomically(tmp_path, report):
 
 
 def test_odd_values_do_not_break_rendering(tmp_path):
-    from pipeline.report_xlsx import build_workbook
+    from pipeline.report.xlsx_report import build_workbook
 
     report = rf.build_report()
     report["flags"][0]["evidence"]["page"] = "3"

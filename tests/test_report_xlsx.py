@@ -4,8 +4,8 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from pipeline.report_xlsx import write_xlsx
-from pipeline.review import apply_decisions
+from pipeline.report.xlsx_report import write_xlsx
+from pipeline.report.review import apply_decisions
 from tests import reportfactory as rf
 
 HEADERS = {
@@ -100,7 +100,7 @@ def test_document_text_stays_text(tmp_path):
 # ---------------------------------------------------------------- the LKE sheet computes like bukti
 
 def _lke_report(tmp_path, **profile):
-    from pipeline.report_json import build_report
+    from pipeline.report.json_report import build_report
     from rules.engine import evaluate
     from rules.pack import load_pack
     from tests import rulefactory as rfac

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import review
-from pipeline.review import ack, apply_decisions, blocking_errors, load_decisions, review_main, waive
+from pipeline.report import review
+from pipeline.report.review import ack, apply_decisions, blocking_errors, load_decisions, review_main, waive
 from tests import reportfactory as rf
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -164,15 +164,15 @@ def test_cli_default_report_dir(report_dir, monkeypatch):
 # --------------------------------------------------------------------------- Prefect artifacts
 
 def test_publish_outside_a_flow_logs_and_skips(caplog):
-    from pipeline.artifacts import publish_artifacts
+    from pipeline.orchestration.artifacts import publish_artifacts
 
-    with caplog.at_level(logging.INFO, logger="pipeline.artifacts"):
+    with caplog.at_level(logging.INFO, logger="pipeline.orchestration.artifacts"):
         publish_artifacts(rf.build_report())
     assert "artifacts skipped" in caplog.text
 
 
 def test_markdown_is_inert_and_keys_are_valid():
-    from pipeline.artifacts import flags_table, key_slug, summary_markdown
+    from pipeline.orchestration.artifacts import flags_table, key_slug, summary_markdown
 
     md = summary_markdown(rf.build_hostile_report())
     assert "<script" not in md and "<img" not in md and "](" not in md
@@ -189,8 +189,8 @@ PREFECT_SCRIPT = textwrap.dedent("""
     from prefect import flow
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
-    from pipeline.artifacts import key_slug, publish_artifacts
-    from pipeline.review import apply_decisions
+    from pipeline.orchestration.artifacts import key_slug, publish_artifacts
+    from pipeline.report.review import apply_decisions
     from tests.reportfactory import build_report
 
     report = build_report()
@@ -242,7 +242,7 @@ def test_waiver_recorded_under_the_pre_2021_indicator_code_still_applies(tmp_pat
     flag is now on I.P.i and keeps its waiver, and is not reported as new."""
     import hashlib
 
-    from pipeline.report_json import build_report, compare_with_previous
+    from pipeline.report.json_report import build_report, compare_with_previous
     from rules.engine import evaluate
     from rules.pack import load_pack
     from tests import rulefactory as rfac

@@ -157,7 +157,7 @@ def test_runs_flags_and_previous_report(store):
 
 
 def test_compare_with_previous_from_store(store):
-    from pipeline import report_json
+    from pipeline.report import json_report as report_json
     r1 = store.start_run(unit="U", evidence_dir="/e")
     store.finish_run(r1, report("U", [flag("A:1"), flag("B:2")]))
     r2 = store.start_run(unit="U", evidence_dir="/e")

@@ -16,9 +16,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from pipeline.output import atomic_write_bytes
-from pipeline.report_html import fmt_value, report_lang, ui_strings
-from pipeline.report_lke_sheet import add_lke_sheet, evidence_link
+from pipeline.report.output import atomic_write_bytes
+from pipeline.report.html_report import fmt_value, report_lang, ui_strings
+from pipeline.report.lke_sheet import add_lke_sheet, evidence_link
 
 HEADER_FILL = PatternFill("solid", fgColor="E8EEF4")
 HEADER_FONT = Font(bold=True, color="1D2733")

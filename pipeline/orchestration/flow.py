@@ -22,14 +22,15 @@ from rules.engine import evaluate
 from rules.model import Document
 from rules.pack import load_pack
 
-from . import progress, report_json, stopping
-from .answers import answers_path_for, load_answers
-from .discover import FoundFile, discover, identities
-from .profile import clean_name, load_profile, load_roster, profile_path_for
-from .store import (get_store, open_run_store, previous_report, record_failure, record_finish,
+from pipeline import progress, stopping
+from pipeline.report import json_report as report_json
+from pipeline.answers import answers_path_for, load_answers
+from pipeline.discover import FoundFile, discover, identities
+from pipeline.profile import clean_name, load_profile, load_roster, profile_path_for
+from pipeline.store import (get_store, open_run_store, previous_report, record_failure, record_finish,
                     record_start)
-from .timing import stage
-from .understand import extract_cached, prepare_in_background, understand
+from pipeline.timing import stage
+from pipeline.understand import extract_cached, prepare_in_background, understand
 
 
 @task(name="discover", cache_policy=NO_CACHE)
@@ -143,8 +144,8 @@ def read_all(files: list[FoundFile], store_url: str | None, unit: str) -> list:
 
 # The report files, as (module, writer). Imported where used (a check that fails early never
 # needs openpyxl or Jinja); a run that reads files imports them on a thread meanwhile.
-_REPORT_WRITERS = (("pipeline.report_json", "write_json"), ("pipeline.report_html", "write_html"),
-                   ("pipeline.report_xlsx", "write_xlsx"))
+_REPORT_WRITERS = (("pipeline.report.json_report", "write_json"), ("pipeline.report.html_report", "write_html"),
+                   ("pipeline.report.xlsx_report", "write_xlsx"))
 
 
 @task(name="write-reports", cache_policy=NO_CACHE)
@@ -165,14 +166,23 @@ class CheckResult:
         self.report = report
 
 
+def _flow_run_id() -> str | None:
+    """This Prefect flow run's id, recorded with the run in the store."""
+    from prefect.runtime import flow_run
+    try:
+        return str(flow_run.id) if flow_run.id else None
+    except Exception:
+        return None
+
+
 @flow(name="bukti-check", task_runner=ThreadPoolTaskRunner(max_workers=DOC_WORKERS),
       persist_result=False, validate_parameters=False, log_prints=False)
 def check_flow(evidence_dir: str, out_dir: str, profile: str | None = None,
                rules: str | None = None, lang: str = "id", store: str | None = None,
                lke: str | None = None) -> CheckResult:
     """`store`: run-store path or URL (None: BUKTI_STORE or the default file; "none": off)."""
-    from .artifacts import publish_artifacts
-    from .review import apply_decisions, load_decisions
+    from pipeline.orchestration.artifacts import publish_artifacts
+    from pipeline.report.review import apply_decisions, load_decisions
 
     root = Path(evidence_dir).resolve()
     out = Path(out_dir).resolve()
@@ -182,7 +192,7 @@ def check_flow(evidence_dir: str, out_dir: str, profile: str | None = None,
 
     unit_label = unit_profile.unit or clean_name(root.name)
     run_store, store_url = open_run_store(store)
-    run_id = record_start(run_store, unit=unit_label, evidence_dir=str(root), out_dir=str(out),
+    run_id = record_start(run_store, flow_run_id=_flow_run_id(), unit=unit_label, evidence_dir=str(root), out_dir=str(out),
                           rule_pack=pack.id, lang=lang)
     try:
         with stage("discover"):

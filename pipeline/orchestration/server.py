@@ -1,7 +1,7 @@
 """`bukti server start|stop|status`: one long-lived local Prefect API server.
 
 Without it every bukti command starts (and stops) a temporary Prefect server of its own, which
-costs seconds per command (see pipeline/prefect_env.py). The server started here listens on
+costs seconds per command (see pipeline/orchestration/prefect_env.py). The server started here listens on
 127.0.0.1 only, keeps its database in bukti's data folder (its own PREFECT_HOME, so a user's own
 Prefect set-up is left alone), and is found by later commands through the state file
 `prefect_env.server_state_file()` = {"pid", "api_url"}. It also runs the scheduler that
@@ -20,12 +20,10 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
-from .output import atomic_write_text
-from .prefect_env import DEFAULTS, data_dir, health_timeout_s, server_state_file
+from pipeline.report.output import atomic_write_text
+from pipeline.orchestration.prefect_env import DEFAULTS, data_dir, health_timeout_s, healthy, server_state_file
 
 START_TIMEOUT_S = 90.0
 
@@ -34,14 +32,6 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def healthy(api_url: str, timeout: float = 2.0) -> bool:
-    try:
-        with urllib.request.urlopen(f"{api_url}/health", timeout=timeout) as resp:
-            return resp.status == 200
-    except (urllib.error.URLError, OSError, ValueError):
-        return False
 
 
 def wait_healthy(api_url: str, timeout: float = START_TIMEOUT_S, proc: subprocess.Popen | None = None) -> bool:

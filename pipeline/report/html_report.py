@@ -22,11 +22,11 @@ import jinja2
 from markupsafe import Markup
 
 from extractors import yamlio
-from pipeline.output import atomic_write_bytes
+from pipeline.report.output import atomic_write_bytes
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
-UI_STRINGS = HERE / "i18n" / "ui.yaml"
+UI_STRINGS = HERE.parent / "i18n" / "ui.yaml"
 
 SEVERITIES = ("error", "warning", "info")
 LANGS = ("id", "en")
@@ -377,7 +377,7 @@ def _score_view(score: dict[str, Any] | None, lang: str) -> dict[str, Any] | Non
 # --------------------------------------------------------------------------- rendering
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    from .prefect_env import data_dir
+    from pipeline.settings import data_dir
     folder = data_dir() / "template-cache"
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -13,16 +13,9 @@ import os
 import sys
 from pathlib import Path
 
+from pipeline.discover import find_units
+
 DEPLOYMENT_NAME = "nightly"
-UNIT_FILES = ("unit.yaml", "unit.yml")
-
-
-def find_units(root: Path) -> list[Path]:
-    """Sub-folders of ROOT (one level) that hold a unit profile, in a stable order."""
-    root = Path(root)
-    units = [p for p in root.iterdir()
-             if p.is_dir() and not p.name.startswith(".") and any((p / f).is_file() for f in UNIT_FILES)]
-    return sorted(units, key=lambda p: p.name)
 
 
 def parameters(root: Path, out_root: Path, rules: str | None, lang: str, store: str | None) -> dict:
@@ -31,10 +24,10 @@ def parameters(root: Path, out_root: Path, rules: str | None, lang: str, store: 
 
 def ensure_server() -> tuple[str, str]:
     """(mode, api_url) of a server with a scheduler, starting bukti's own when there is none."""
-    from .prefect_env import configure
+    from pipeline.orchestration.prefect_env import configure
     mode = configure()
     if mode == "ephemeral":
-        from . import server
+        from pipeline.orchestration import server
         info = server.start()
         os.environ["PREFECT_API_URL"] = info["api_url"]
         mode = "bukti-server (started)"
@@ -46,7 +39,7 @@ def serve(root: Path, out_root: Path, cron: str, *, rules: str | None = None, la
     mode, api_url = ensure_server()
     print(f"Prefect: {mode} {api_url}", file=sys.stderr)
     # Absolute imports: the runner's subprocess loads the flow from its entrypoint file.
-    from pipeline.nightly import nightly_flow
+    from pipeline.orchestration.nightly import nightly_flow
     print(f"bukti-nightly/{name}: {root} → {out_root}, cron '{cron}' (Ctrl-C stops serving)",
           file=sys.stderr)
     if run_now:
@@ -119,7 +112,7 @@ def cli_main(command: str, argv: list[str]) -> int:
     """`bukti nightly|serve|server`. Kept free of Prefect imports until the API server is chosen:
     Prefect reads its settings once, when first imported."""
     if command == "server":
-        from pipeline import server
+        from pipeline.orchestration import server
         return server.main(argv)
     prog = f"bukti {command}"
     args = _parse(prog, argv, cron=command == "serve")
@@ -136,9 +129,9 @@ def cli_main(command: str, argv: list[str]) -> int:
             return 1
         return 0
     from pipeline import progress, stopping
-    from pipeline.nightly import nightly_flow
+    from pipeline.orchestration.nightly import nightly_flow
     stopping.install(args.lang)
-    from pipeline.prefect_env import configure
+    from pipeline.orchestration.prefect_env import configure
     print(f"Prefect: {configure()}", file=sys.stderr)
     with progress.use(progress.for_stream(sys.stderr)):
         index = nightly_flow(str(root), str(out), rules=args.rules, lang=args.lang, store=args.store)

@@ -11,7 +11,7 @@ nightly run at a time (limit=1), and a worker pool for this deployment should ha
 limit of 1 per machine.
 
 Imports are absolute (not `from .flow`) because Prefect loads a deployment's entrypoint
-`pipeline/nightly.py:nightly_flow` as a file.
+`pipeline/orchestration/nightly.py:nightly_flow` as a file.
 """
 from __future__ import annotations
 
@@ -27,8 +27,8 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from pipeline import stopping
-from pipeline.output import OutputLocked, atomic_write_text, locked
-from pipeline.serve import find_units
+from pipeline.report.output import OutputLocked, atomic_write_text, locked
+from pipeline.discover import find_units
 
 # Two units in flight keep the OCR pool fed while one unit is in its single-threaded stages
 # (rules, reports); more would only hold more documents in memory.
@@ -36,13 +36,13 @@ UNIT_WORKERS = int(os.environ.get("BUKTI_UNIT_WORKERS", "2") or 2)
 
 
 def default_out_root(root: Path) -> Path:
-    from pipeline.prefect_env import data_dir
+    from pipeline.settings import data_dir
     return data_dir() / "nightly" / Path(root).resolve().name
 
 
 def _blocking(report: dict) -> int:
     try:
-        from pipeline.review import blocking_errors
+        from pipeline.report.review import blocking_errors
         return int(blocking_errors(report))
     except ImportError:
         return report.get("summary", {}).get("flags", {}).get("error", 0)
@@ -79,7 +79,7 @@ def unit_entry(folder: str, report: dict | None, status: str, error: str | None 
 def check_unit_task(folder: str, evidence_dir: str, out_dir: str, rules: str | None, lang: str,
                     store: str | None) -> dict:
     """One unit as a sub-flow; a unit that fails is an entry in the index, not a failed night."""
-    from pipeline.flow import check_flow
+    from pipeline.orchestration.flow import check_flow
     try:
         with locked(Path(out_dir)):
             report = check_flow(evidence_dir=evidence_dir, out_dir=out_dir, rules=rules, lang=lang,

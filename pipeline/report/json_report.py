@@ -13,7 +13,7 @@ from typing import Any
 
 from rules.model import Document, Flag, Profile
 
-from .output import atomic_write_text
+from pipeline.report.output import atomic_write_text
 
 SCHEMA_VERSION = "1"
 SCHEMA_PATH = Path(__file__).parent / "schema" / "report.schema.json"

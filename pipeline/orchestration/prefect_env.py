@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import json
 import os
+import urllib.error
+import urllib.request
 from pathlib import Path
+
+from pipeline.settings import data_dir
 
 DEFAULTS = {
     "DO_NOT_TRACK": "1",
@@ -29,10 +33,14 @@ DEFAULTS = {
 }
 
 
-def data_dir() -> Path:
-    base = os.environ.get("BUKTI_HOME") or os.path.join(
-        os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share"), "bukti")
-    return Path(base)
+
+def healthy(api_url: str, timeout: float = 2.0) -> bool:
+    """Whether a Prefect API server answers its health endpoint within `timeout` seconds."""
+    try:
+        with urllib.request.urlopen(f"{api_url}/health", timeout=timeout) as resp:
+            return resp.status == 200
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
 
 
 def server_state_file() -> Path:
@@ -66,7 +74,6 @@ def configure(lang: str = "id") -> str:
             return "ephemeral"  # stale state file: the server is gone
         # A live pid is not a working server: a stopped (SIGSTOP) one, or a recycled pid, would
         # make every command wait on its socket forever. Only a server that answers is used.
-        from .server import healthy
         if healthy(api_url, timeout=health_timeout_s()):
             os.environ["PREFECT_API_URL"] = api_url
             return "bukti-server"
@@ -75,8 +82,8 @@ def configure(lang: str = "id") -> str:
         _WARNED.add((pid, api_url))
         import sys
 
-        from .i18n import text
-        from .terminal import printable
+        from pipeline.i18n import text
+        from pipeline.terminal import printable
         print(f"bukti: {printable(text('cli', 'server_not_answering', lang, url=api_url, pid=pid))}",
               file=sys.stderr)
     return "ephemeral"

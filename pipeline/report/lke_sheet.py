@@ -266,7 +266,7 @@ def _minima_sheet(wb: Workbook, lke: str, score: dict[str, Any], refs: dict[str,
 
 def evidence_link(report: dict[str, Any], out_dir: Path | None):
     """A function path → relative href from the report folder (None without an out_dir)."""
-    from pipeline.report_html import evidence_href
+    from pipeline.report.html_report import evidence_href
     if out_dir is None:
         return lambda path: None
     return lambda path: evidence_href(report.get("evidence_dir"), path, out_dir)

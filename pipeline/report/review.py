@@ -17,9 +17,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO
 
-from pipeline.output import atomic_write_bytes
+from pipeline.report.output import atomic_write_bytes
 from pipeline.terminal import printable
-from pipeline.report_html import ui_strings
+from pipeline.report.html_report import ui_strings
 
 REVIEW_FILE = "review.json"
 DEFAULT_REPORT_DIR = "bukti-report"

@@ -1,0 +1,64 @@
+"""The rooms of ARCHITECTURE.md stay apart: import-linter's contracts (pyproject.toml) and no
+import cycles, whose every case so far showed a name living in the wrong room."""
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("pipeline", "extractors", "rules")
+
+
+def test_import_contracts_hold():
+    from importlinter.cli import lint_imports
+    assert lint_imports(config_filename=str(ROOT / "pyproject.toml"), no_cache=True) == 0
+
+
+def _cycles(graph) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan), module imports only."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    out: list[list[str]] = []
+    counter = [0]
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = counter[0]
+        counter[0] += 1
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph.find_modules_directly_imported_by(v)):
+            if not w.startswith(PACKAGES):
+                continue
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                out.append(sorted(comp))
+
+    for m in sorted(graph.modules):
+        if m.startswith(PACKAGES) and m not in index:
+            visit(m)
+    return out
+
+
+def test_no_import_cycles():
+    import grimp
+    # imports only for type annotations (under TYPE_CHECKING) do not run: they make no cycle
+    graph = grimp.build_graph(*PACKAGES, cache_dir=None, exclude_type_checking_imports=True)
+    # A package's __init__ importing its own submodules is not a cycle between rooms.
+    for pkg in list(graph.modules):
+        for child in list(graph.find_modules_directly_imported_by(pkg)):
+            if child.startswith(pkg + "."):
+                graph.remove_import(importer=pkg, imported=child)
+    assert _cycles(graph) == []
