@@ -147,7 +147,7 @@ def cmd_check(args, prefect_mode: str) -> int:
     s = report["summary"]
     print(text("cli", "summary", lang, documents=s["documents"], waived=s.get("waived", 0), **s["flags"]))
     print(text("cli", "indicators", lang, ok=s["indicators_ok"], total=s["indicators_total"]))
-    from pipeline.report.html_report import score_line
+    from pipeline.i18n import score_line
     line = score_line(report, lang)
     if line:
         print(line)

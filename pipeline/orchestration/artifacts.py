@@ -11,7 +11,8 @@ import re
 import unicodedata
 from typing import Any
 
-from pipeline.report.html_report import SEVERITIES, fmt_num, minimum_label, minimum_sentence, report_lang, ui_strings
+from pipeline.i18n import fmt_num, minimum_label, minimum_sentence, report_lang, ui_strings
+from pipeline.report.html_report import SEVERITIES
 from pipeline.report.review import blocking_errors
 
 log = logging.getLogger(__name__)

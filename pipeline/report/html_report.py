@@ -12,7 +12,6 @@ import base64
 import hashlib
 import json
 import os
-from datetime import datetime
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -21,77 +20,15 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup
 
-from extractors import yamlio
+from pipeline.i18n import (fmt_datetime, fmt_num, fmt_value, minimum_label, minimum_sentence, report_lang,
+                           ui_strings)
 from pipeline.report.output import atomic_write_bytes
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
-UI_STRINGS = HERE.parent / "i18n" / "ui.yaml"
-
 SEVERITIES = ("error", "warning", "info")
-LANGS = ("id", "en")
-
-_MONTHS = {
-    "id": ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-           "Oktober", "November", "Desember"],
-    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December"],
-}
-
 
 # --------------------------------------------------------------------------- shared helpers
-
-@lru_cache(maxsize=1)
-def _all_strings() -> dict[str, dict[str, Any]]:
-    with open(UI_STRINGS, encoding="utf-8") as fh:
-        return yamlio.safe_load(fh)
-
-
-def ui_strings(lang: str | None) -> dict[str, Any]:
-    """UI strings for `lang`, Indonesian for anything but "en"."""
-    return _all_strings()["en" if lang == "en" else "id"]
-
-
-def report_lang(report: dict[str, Any]) -> str:
-    return "en" if report.get("lang") == "en" else "id"
-
-
-def fmt_num(value: Any, lang: str, digits: int = 1) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return str(value)
-    text = f"{value:.{digits}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text.replace(".", ",") if lang == "id" else text
-
-
-def fmt_datetime(iso: str | None, lang: str) -> str:
-    if not iso:
-        return "—"
-    try:
-        dt = datetime.fromisoformat(str(iso))
-    except ValueError:
-        return str(iso)
-    month = _MONTHS[lang][dt.month - 1]
-    clock = f"{dt.hour:02d}.{dt.minute:02d}" if lang == "id" else f"{dt.hour:02d}:{dt.minute:02d}"
-    tz = ""
-    if dt.utcoffset() is not None:
-        tz = " " + dt.strftime("%z")[:3] + ":" + dt.strftime("%z")[3:]
-    return f"{dt.day} {month} {dt.year}, {clock}{tz}"
-
-
-def fmt_value(value: Any) -> str:
-    """found/expected may be any JSON value; show it as a plain line of text."""
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, (list, tuple)):
-        return ", ".join(fmt_value(v) for v in value)
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return str(value)
-
 
 def evidence_href(evidence_dir: str | None, rel_path: str, out_dir: Path) -> str | None:
     """Relative, percent-encoded URL from the report folder to an evidence file.
@@ -286,39 +223,6 @@ def _pct(value: Any, whole: Any) -> float:
         return max(0.0, min(100.0, 100.0 * float(value) / float(whole)))
     except (TypeError, ValueError, ZeroDivisionError):
         return 0.0
-
-
-def minimum_label(m: dict[str, Any], s: dict[str, Any]) -> str:
-    label = s[f"min_{m['id']}"]
-    if m["id"] == "area_min_pct":
-        label = f"{label}: {m.get('subject')} {m.get('area') or ''}".strip()
-    return label
-
-
-def minimum_sentence(m: dict[str, Any] | None, target: str, s: dict[str, Any], lang: str) -> str:
-    """The verdict in one sentence: the first minimum that fails, or that none fails."""
-    if m is None:
-        return s["verdict_none_failing"].format(target=target)
-    if m["id"] == "requires":
-        return s["verdict_requires"].format(target=target, limit=m["limit"])
-    if m["id"] == "area_min_pct":
-        return s["verdict_area"].format(area=m.get("area") or m.get("subject"), value=fmt_num(m["estimate"], lang),
-                                        target=target, limit=fmt_num(m["limit"], lang))
-    return s["verdict_minimum"].format(label=s[f"min_{m['id']}"], value=fmt_num(m["estimate"], lang, 2),
-                                       target=target, limit=fmt_num(m["limit"], lang, 2))
-
-
-def score_line(report: dict[str, Any], lang: str) -> str | None:
-    """One line for the terminal and the Prefect artifact: the estimate and the verdict."""
-    score = report.get("score") or {}
-    if score.get("pengungkit") is None:
-        return None
-    s = ui_strings(lang)
-    line = s["score_line"].format(value=fmt_num(score["pengungkit"], lang, 2),
-                                  max=fmt_num(score.get("pengungkit_max", 60), lang))
-    if score.get("minima"):
-        line += " " + minimum_sentence(score.get("first_failing"), score.get("target") or "", s, lang)
-    return line
 
 
 def _score_view(score: dict[str, Any] | None, lang: str) -> dict[str, Any] | None:

@@ -19,7 +19,7 @@ from typing import Any, TextIO
 
 from pipeline.report.output import atomic_write_bytes
 from pipeline.terminal import printable
-from pipeline.report.html_report import ui_strings
+from pipeline.i18n import ui_strings
 
 REVIEW_FILE = "review.json"
 DEFAULT_REPORT_DIR = "bukti-report"

@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline.report.output import atomic_write_bytes
-from pipeline.report.html_report import fmt_value, report_lang, ui_strings
+from pipeline.i18n import fmt_value, report_lang, ui_strings
 from pipeline.report.lke_sheet import add_lke_sheet, evidence_link
 
 HEADER_FILL = PatternFill("solid", fgColor="E8EEF4")
