@@ -12,9 +12,9 @@ import time
 from pathlib import Path
 
 from pipeline import timing  # noqa: F401  (first: its clock starts with the command)
+from pipeline.exitcodes import ExitCode
 from pipeline.i18n import LANGS, text
 
-EXIT_OK, EXIT_FLAGS, EXIT_USAGE = 0, 1, 2
 _T0 = time.monotonic()
 
 
@@ -28,7 +28,7 @@ class _Parser(argparse.ArgumentParser):
 def _fail(line: str) -> "NoReturn":  # noqa: F821
     from pipeline.terminal import printable
     print(f"bukti: {printable(line)}", file=sys.stderr)
-    raise SystemExit(EXIT_USAGE)
+    raise SystemExit(ExitCode.USAGE)
 
 
 def _lang_from(argv: list[str]) -> str:
@@ -155,7 +155,7 @@ def cmd_check(args, prefect_mode: str) -> int:
     if os.environ.get("BUKTI_TIMING"):
         print(f"elapsed {time.monotonic() - started:.1f}s (since the start of the command: "
               f"{time.monotonic() - _T0:.1f}s)", file=sys.stderr)
-    return EXIT_FLAGS if blocking_errors(report) else EXIT_OK
+    return ExitCode.FLAGS if blocking_errors(report) else ExitCode.OK
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -217,7 +217,7 @@ def _main(argv: list[str]) -> int:
     except Interrupted as exc:
         return exc.exit_code
     except KeyboardInterrupt:
-        return 130
+        return ExitCode.INTERRUPTED
     except SystemExit:
         raise
     except Exception as exc:  # a bug: say so in one line rather than a traceback for users
@@ -225,7 +225,7 @@ def _main(argv: list[str]) -> int:
             raise
         print(f"bukti: {text('cli', 'internal_error', lang, reason=f'{exc.__class__.__name__}: {exc}')}",
               file=sys.stderr)
-        return 3
+        return ExitCode.INTERNAL
 
 
 if __name__ == "__main__":

@@ -22,6 +22,8 @@ import signal
 import sys
 import threading
 
+from pipeline.exitcodes import ExitCode
+
 GRACE_S = 4.0
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -40,7 +42,7 @@ class Interrupted(BaseException):
 
     @property
     def exit_code(self) -> int:
-        return 128 + self.signum
+        return ExitCode.for_signal(self.signum)
 
 
 def install(lang: str = "id") -> None:
@@ -72,7 +74,7 @@ def stop_work(signum: int) -> None:
     from pipeline.i18n import text
     print(f"bukti: {text('cli', 'interrupted', _lang, signal=signal.Signals(signum).name)}",
           file=sys.stderr, flush=True)
-    watchdog = threading.Timer(GRACE_S, _force_exit, args=(128 + signum,))
+    watchdog = threading.Timer(GRACE_S, _force_exit, args=(ExitCode.for_signal(signum),))
     watchdog.daemon = True
     watchdog.start()
 

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from pipeline.discover import find_units
+from pipeline.exitcodes import ExitCode
 
 DEPLOYMENT_NAME = "nightly"
 
@@ -61,7 +62,7 @@ def _run_soon(flow_obj, name: str, params: dict, cron: str) -> None:
 
 def _usage_error(prog: str, line: str) -> int:
     print(f"{prog}: {line}", file=sys.stderr)
-    return 2
+    return ExitCode.USAGE
 
 
 def _parse(prog: str, argv: list[str], *, cron: bool):
@@ -126,8 +127,8 @@ def cli_main(command: str, argv: list[str]) -> int:
                   name=args.name, run_now=args.run_now)
         except RuntimeError as exc:   # no server could be had (one that does not answer, …)
             print(f"{prog}: {exc}", file=sys.stderr)
-            return 1
-        return 0
+            return ExitCode.FLAGS
+        return ExitCode.OK
     from pipeline import progress, stopping
     from pipeline.orchestration.nightly import nightly_flow
     stopping.install(args.lang)
@@ -140,4 +141,4 @@ def cli_main(command: str, argv: list[str]) -> int:
           f"{s['units_with_errors']} with errors; flags: {s['flags']['error']} error, "
           f"{s['flags']['warning']} warning, {s['flags']['info']} info")
     print(f"Index: {out / 'index.html'}")
-    return 1 if (s["units_with_errors"] or s["failed"]) else 0
+    return ExitCode.FLAGS if (s["units_with_errors"] or s["failed"]) else ExitCode.OK

@@ -22,6 +22,7 @@ import sys
 import time
 from pathlib import Path
 
+from pipeline.exitcodes import ExitCode
 from pipeline.report.output import atomic_write_text
 from pipeline.orchestration.prefect_env import DEFAULTS, data_dir, health_timeout_s, healthy, server_state_file
 
@@ -185,17 +186,17 @@ def main(argv: list[str]) -> int:
             info = start(args.port, ui=args.ui)
         except RuntimeError as exc:
             print(f"bukti: {exc}", file=sys.stderr)
-            return 1
+            return ExitCode.FLAGS
         word = "already running" if info.get("already_running") else "started"
         print(f"Prefect server {word}: {info['api_url']} (pid {info['pid']})")
-        return 0
+        return ExitCode.OK
     if args.action == "stop":
         print("Prefect server stopped" if stop() else "no Prefect server was running")
-        return 0
+        return ExitCode.OK
     info = status()
     if info is None:
         print("no Prefect server running (each bukti command starts a temporary one)")
-        return 1
+        return ExitCode.FLAGS
     print(f"Prefect server running: {info['api_url']} (pid {info['pid']}, "
           f"{'healthy' if info['healthy'] else 'NOT answering'})")
-    return 0 if info["healthy"] else 1
+    return ExitCode.OK if info["healthy"] else ExitCode.FLAGS

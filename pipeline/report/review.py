@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO
 
+from pipeline.exitcodes import ExitCode, UsageError
 from pipeline.report.output import atomic_write_bytes
 from pipeline.terminal import printable
 from pipeline.i18n import ui_strings
@@ -123,15 +124,11 @@ def blocking_errors(report: dict[str, Any]) -> int:
 
 # --------------------------------------------------------------------------- CLI
 
-class _UsageError(Exception):
-    pass
-
-
 class _Parser(argparse.ArgumentParser):
     """argparse that reports usage errors as one line (exit 2) instead of printing the usage."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise _UsageError(message)
+        raise UsageError(message)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -156,11 +153,11 @@ def _load_report(out: Path, s: dict[str, Any]) -> dict[str, Any]:
         with open(path, encoding="utf-8") as fh:
             report = json.load(fh)
     except FileNotFoundError:
-        raise _UsageError(s["cli_no_report"].format(out=out)) from None
+        raise UsageError(s["cli_no_report"].format(out=out)) from None
     except (OSError, json.JSONDecodeError) as exc:
-        raise _UsageError(s["cli_bad_report"].format(out=out, err=exc)) from None
+        raise UsageError(s["cli_bad_report"].format(out=out, err=exc)) from None
     if not isinstance(report, dict):
-        raise _UsageError(s["cli_bad_report"].format(out=out, err="not an object"))
+        raise UsageError(s["cli_bad_report"].format(out=out, err="not an object"))
     return report
 
 
@@ -213,28 +210,28 @@ def review_main(argv: list[str] | None = None, *, stdout: TextIO | None = None,
         args = _parser().parse_args(argv)
         out = Path(args.out)
         if args.cmd == "waive" and not (args.reason or "").strip():
-            raise _UsageError(s["cli_need_reason"])
+            raise UsageError(s["cli_need_reason"])
         report = _load_report(out, s)
         try:
             decisions = load_decisions(out)
         except ValueError as exc:
-            raise _UsageError(str(exc)) from None
+            raise UsageError(str(exc)) from None
         if args.cmd == "list":
             _list(report, decisions, s, stdout)
-            return 0
+            return ExitCode.OK
         keys = {f.get("key") for f in report.get("flags", []) if f.get("key")}
         if args.key not in keys:
-            raise _UsageError(s["cli_unknown_key"].format(key=args.key, out=out))
+            raise UsageError(s["cli_unknown_key"].format(key=args.key, out=out))
         if args.cmd == "waive":
             waive(out, args.key, args.reason)
             print(s["cli_saved_waive"].format(key=args.key), file=stdout)
         else:
             ack(out, args.key)
             print(s["cli_saved_ack"].format(key=args.key), file=stdout)
-        return 0
-    except _UsageError as exc:
+        return ExitCode.OK
+    except UsageError as exc:
         print(f"bukti review: {_one_line(str(exc))}", file=stderr)
-        return 2
+        return exc.exit_code
     except SystemExit as exc:  # --help
         return int(exc.code or 0)
 
