@@ -10,7 +10,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from . import limits, ocr
-from .model import Extraction, Page
+from .model import ErrorKind, Extraction, Page
 
 _SCAN_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif")
 # Logos, stamps and signatures are smaller than this; a pasted page scan is not.
@@ -126,9 +126,9 @@ def extract_docx(path: Path, *, timeout: float | None = None) -> Extraction:
         check_zip(path)
         document = docx.Document(str(path))
     except DocxError as e:
-        return Extraction(kind="docx", error_code="CORRUPT_FILE", error_reason=str(e))
+        return Extraction(kind="docx", error_code=ErrorKind.CORRUPT_FILE, error_reason=str(e))
     except Exception as e:
-        return Extraction(kind="docx", error_code="CORRUPT_FILE",
+        return Extraction(kind="docx", error_code=ErrorKind.CORRUPT_FILE,
                           error_reason=f"DOCX cannot be opened: {type(e).__name__}: {e}")
     lines = _header_lines(document)
     tables: list[list[list[str]]] = []

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import ocr
-from .model import Extraction
+from .model import ErrorKind, Extraction
 
 _MAX_REASON = 300
 
@@ -20,7 +20,7 @@ def _one_line(text: str) -> str:
 
 def _dispatch(path: Path, kind: str, timeout: float | None) -> Extraction:
     if kind == "empty":
-        return Extraction(kind=kind, error_code="CORRUPT_FILE", error_reason="file is empty (0 bytes)")
+        return Extraction(kind=kind, error_code=ErrorKind.CORRUPT_FILE, error_reason="file is empty (0 bytes)")
     if kind == "pdf":
         from .pdf import extract_pdf
         return extract_pdf(path, timeout=timeout)
@@ -32,7 +32,7 @@ def _dispatch(path: Path, kind: str, timeout: float | None) -> Extraction:
         return extract_docx(path, timeout=timeout)
     from .sniff import describe
     what = describe(path) if kind == "unknown" else f"file kind '{kind}'"
-    return Extraction(kind=kind, error_code="UNSUPPORTED_FILE",
+    return Extraction(kind=kind, error_code=ErrorKind.UNSUPPORTED_FILE,
                       error_reason=f"unsupported file type: {what}")
 
 
@@ -61,15 +61,15 @@ def extract_file(path: Path, kind: str, *, timeout: float | None = None) -> Extr
     try:
         ex = _dispatch(path, kind, timeout)
     except MemoryError:
-        return Extraction(kind=kind, error_code="CORRUPT_FILE",
+        return Extraction(kind=kind, error_code=ErrorKind.CORRUPT_FILE,
                           error_reason="file needs more memory than is available to read")
     except Exception as e:
-        return Extraction(kind=kind, error_code="CORRUPT_FILE",
+        return Extraction(kind=kind, error_code=ErrorKind.CORRUPT_FILE,
                           error_reason=_one_line(f"{kind} file cannot be read: {type(e).__name__}: {e}"))
     if ex.error_code is None:
         reason = _unreadable_reason(ex)
         if reason:
-            ex.error_code, ex.error_reason = "UNREADABLE", reason
+            ex.error_code, ex.error_reason = ErrorKind.UNREADABLE, reason
     if ex.error_reason:
         ex.error_reason = _one_line(ex.error_reason)
     return ex

@@ -9,7 +9,7 @@ from typing import BinaryIO
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from . import limits, ocr
-from .model import Extraction, Page
+from .model import ErrorKind, Extraction, Page
 
 # Only TIFF frames are pages; other formats' extra frames are previews (MPO), depth maps
 # or animation.
@@ -93,21 +93,21 @@ def extract_image(path: Path, *, timeout: float | None = None) -> Extraction:
             frames = getattr(im, "n_frames", 1) if fmt in _PAGED_FORMATS else 1
             reason = _too_large(im.size, fmt)
     except Image.DecompressionBombError as e:
-        return Extraction(kind="image", error_code="CORRUPT_FILE",
+        return Extraction(kind="image", error_code=ErrorKind.CORRUPT_FILE,
                           error_reason=f"image is too large to open safely (decompression bomb): {e}")
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
-        return Extraction(kind="image", error_code="CORRUPT_FILE",
+        return Extraction(kind="image", error_code=ErrorKind.CORRUPT_FILE,
                           error_reason=f"image is damaged or in an unreadable format: {e}")
     if reason:
-        return Extraction(kind="image", error_code="CORRUPT_FILE", error_reason=reason)
+        return Extraction(kind="image", error_code=ErrorKind.CORRUPT_FILE, error_reason=reason)
     if frames > limits.MAX_IMAGE_FRAMES:
-        return Extraction(kind="image", error_code="CORRUPT_FILE",
+        return Extraction(kind="image", error_code=ErrorKind.CORRUPT_FILE,
                           error_reason=f"TIFF has {frames} frames (limit {limits.MAX_IMAGE_FRAMES})")
     results = ocr.map_pages(lambda i: _frame_page(path, i, timeout), range(frames))
     ex = Extraction(kind="image", pages=[page for page, _ in results])
     broken = [page for page, bad in results if bad]
     if broken and len(broken) == len(results):
-        ex.error_code, ex.error_reason = "CORRUPT_FILE", broken[0].error
+        ex.error_code, ex.error_reason = ErrorKind.CORRUPT_FILE, broken[0].error
     return ex
 
 

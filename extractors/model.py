@@ -4,12 +4,19 @@ Kept free of any library type so that every stage (and the run-store cache) can
 serialise it with `dataclasses.asdict` and rebuild it with `Extraction.from_dict`.
 """
 from __future__ import annotations
-
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from typing import Any
 
 # Bump when extraction output changes in a way that must invalidate cached results.
 EXTRACTOR_VERSION = "2"
+
+
+class ErrorKind(StrEnum):
+    """Why a file's text could not be had. Each is also the flag code the rules raise for it."""
+    CORRUPT_FILE = "CORRUPT_FILE"          # damaged, encrypted, empty, or not what its name says
+    UNSUPPORTED_FILE = "UNSUPPORTED_FILE"  # a kind bukti does not read (video, archive, link …)
+    UNREADABLE = "UNREADABLE"              # opened, but too little text could be recovered
 
 
 @dataclass

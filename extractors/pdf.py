@@ -17,7 +17,7 @@ import pypdfium2 as pdfium
 from PIL import Image, ImageStat
 
 from . import limits, ocr, pdf_tables
-from .model import Extraction, Page
+from .model import ErrorKind, Extraction, Page
 
 # PDFium is not thread-safe, and pages are rendered from several OCR threads: every
 # pypdfium2 call, including close, happens under this lock. Other modules that use
@@ -266,12 +266,12 @@ def extract_pdf(path: Path, *, timeout: float | None = None) -> Extraction:
     try:
         pdf = _open(path, truncated)
     except PdfOpenError as e:
-        return Extraction(kind="pdf", error_code="CORRUPT_FILE", error_reason=str(e))
+        return Extraction(kind="pdf", error_code=ErrorKind.CORRUPT_FILE, error_reason=str(e))
     try:
         with PDFIUM_LOCK:
             count = len(pdf)
         if count == 0:
-            return Extraction(kind="pdf", error_code="CORRUPT_FILE", error_reason="PDF has no pages")
+            return Extraction(kind="pdf", error_code=ErrorKind.CORRUPT_FILE, error_reason="PDF has no pages")
         layers: list[str] = []
         for i in range(count):
             try:
@@ -315,6 +315,6 @@ def extract_pdf(path: Path, *, timeout: float | None = None) -> Extraction:
         ex.tables = tables  # tables are a bonus over the text; never fail the document for them
     if truncated:
         # PDFium rebuilt the file from its objects; the content is there but the file is damaged.
-        ex.error_code = "CORRUPT_FILE"
+        ex.error_code = ErrorKind.CORRUPT_FILE
         ex.error_reason = f"PDF is truncated (no %%EOF); {len(done)} page(s) recovered"
     return ex

@@ -7,7 +7,7 @@ import os
 import threading
 from pathlib import Path
 
-from extractors.model import Extraction
+from extractors.model import ErrorKind, Extraction
 from rules.model import Document
 
 from pipeline.discover import FoundFile
@@ -54,7 +54,7 @@ def prepare_in_background(also_import: tuple[str, ...] = ()) -> threading.Thread
 
 
 # What discovery could not read becomes the flag a reviewer needs to see.
-_SKIPPED_KINDS = {"link": "UNSUPPORTED_FILE", "special": "UNSUPPORTED_FILE", "missing": "CORRUPT_FILE"}
+_SKIPPED_KINDS = {"link": ErrorKind.UNSUPPORTED_FILE, "special": ErrorKind.UNSUPPORTED_FILE, "missing": ErrorKind.CORRUPT_FILE}
 _log = logging.getLogger("bukti.understand")
 
 
@@ -68,7 +68,7 @@ def extract_cached(found: FoundFile, store=None) -> tuple[Extraction, bool]:
     The result is stored as soon as this file is done, not at the end of the run, so a run that
     is killed keeps every extraction it finished (OCR is the expensive part)."""
     if found.skipped:
-        return Extraction(kind=found.kind, error_code=_SKIPPED_KINDS.get(found.kind, "CORRUPT_FILE"),
+        return Extraction(kind=found.kind, error_code=_SKIPPED_KINDS.get(found.kind, ErrorKind.CORRUPT_FILE),
                           error_reason=found.skipped), False
     if store is not None:
         try:

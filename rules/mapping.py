@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from extractors.model import ErrorKind
+
 from .model import Document
 from .pack import Indicator, RulePack
 from .propose import matches
@@ -105,7 +107,7 @@ def map_documents(documents: list[Document], pack: RulePack, target: str,
     limit = int(pack.defaults.get("subject_chars", 1500))
     out: dict[str, list[str]] = {}
     for doc in documents:
-        if doc.extraction.error_code in ("CORRUPT_FILE", "UNSUPPORTED_FILE"):
+        if doc.extraction.error_code in (ErrorKind.CORRUPT_FILE, ErrorKind.UNSUPPORTED_FILE):
             out[doc.path] = []
             continue
         subject = subject_text(doc, limit)

@@ -17,7 +17,8 @@ import pytesseract
 
 from extractors.sniff import sniff
 from fixtures import hostile
-from pipeline import cli, flow
+from pipeline import cli
+from pipeline.orchestration import flow
 from pipeline.report.output import locked
 from pipeline.report.json_report import validate
 

@@ -17,7 +17,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
 from extractors.limits import DOC_WORKERS
-from extractors.model import Extraction
+from extractors.model import ErrorKind, Extraction
 from rules.engine import evaluate
 from rules.model import Document
 from rules.pack import load_pack
@@ -103,7 +103,7 @@ def read_document(found: FoundFile, store_url: str | None = None, unit: str = ""
         extraction, cached = extract_cached(found, run_store)
         doc = understand(found, extraction, run_store)
     except Exception as exc:  # a bug on one file must not lose the other files' results
-        failed = Extraction(kind=found.kind, error_code="CORRUPT_FILE",
+        failed = Extraction(kind=found.kind, error_code=ErrorKind.CORRUPT_FILE,
                             error_reason=f"internal error while reading: {exc.__class__.__name__}: {exc}")
         doc = Document(path=found.path, sha256=found.sha256, size=found.size, kind=found.kind,
                        extraction=failed)

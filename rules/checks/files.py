@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from extractors.model import ErrorKind
 from extractors.limits import OVER_PAGE_LIMIT
 
 from ..context import CheckContext
@@ -12,7 +13,7 @@ from ..registry import check
 @check("CORRUPT_FILE", stage="file", blocks_content=True)
 def corrupt_file(ctx: CheckContext):
     for doc in ctx.documents:
-        if doc.extraction.error_code == "CORRUPT_FILE":
+        if doc.extraction.error_code == ErrorKind.CORRUPT_FILE:
             yield ctx.flag(documents=[doc], found=doc.extraction.error_reason or doc.kind, expected=None,
                            kind=doc.kind)
 
@@ -20,7 +21,7 @@ def corrupt_file(ctx: CheckContext):
 @check("UNSUPPORTED_FILE", stage="file", blocks_content=True)
 def unsupported_file(ctx: CheckContext):
     for doc in ctx.documents:
-        if doc.extraction.error_code == "UNSUPPORTED_FILE":
+        if doc.extraction.error_code == ErrorKind.UNSUPPORTED_FILE:
             ext = doc.path.rsplit(".", 1)[-1].lower() if "." in doc.path.rsplit("/", 1)[-1] else doc.kind
             yield ctx.flag(documents=[doc], found=ext, expected=None, kind=doc.kind,
                            reason=doc.extraction.error_reason or "")
@@ -35,10 +36,10 @@ def unreadable(ctx: CheckContext):
     p = ctx.params
     for doc in ctx.documents:
         ex = doc.extraction
-        if ex.error_code in ("CORRUPT_FILE", "UNSUPPORTED_FILE"):
+        if ex.error_code in (ErrorKind.CORRUPT_FILE, ErrorKind.UNSUPPORTED_FILE):
             continue
         chars = len("".join(ex.text.split()))  # non-space characters, at C speed
-        if ex.error_code == "UNREADABLE":
+        if ex.error_code == ErrorKind.UNREADABLE:
             yield ctx.flag(documents=[doc], found=ex.error_reason or "unreadable", expected=None,
                            variant="error", chars=chars)
             continue
