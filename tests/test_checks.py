@@ -179,6 +179,22 @@ def test_unit_named_agencies_differ_by_name():
     assert [f.documents for f in found] == [["a/sk.pdf"]]
 
 
+@pytest.mark.parametrize("unit,flagged", [
+    # the letterhead names the unit's parents above it: the same unit
+    ("Dinas Kesehatan UPTD Puskesmas Kalianget Kabupaten Sumenep", False),
+    ("Dinas Kesehatan Kabupaten Sumenep", False),          # the Dinas issues decrees for its UPTD
+    ("Pemerintah Kabupaten Sumenep", False),
+    # a sibling under the same parent, an unrelated office, the parent of another region
+    ("Dinas Kesehatan UPTD Puskesmas Pragaan Kabupaten Sumenep", True),
+    ("Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu Kabupaten Sumenep", True),
+    ("Dinas Kesehatan Kabupaten Pamekasan", True),
+])
+def test_unit_hierarchy_parents_are_the_same_unit(unit, flagged):
+    prof = rf.profile(unit="UPTD Puskesmas Kalianget", aliases=["Puskesmas Kalianget Kabupaten Sumenep"])
+    docs = [rf.doc("a/sk.pdf", "sk_tim_zi", unit=unit)]
+    assert bool(flags(run(docs, prof), "UNIT_MISMATCH")) == flagged
+
+
 # ---------------------------------------------------------------- signing
 
 def test_unsigned():

@@ -249,3 +249,43 @@ def test_speed_per_page():
     for _ in range(5):
         extract_fields(extraction(pages), "sk_tim_zi")
     assert (time.perf_counter() - t) / 5 / len(pages) < 0.05
+
+
+# ---------------------------------------------------------------- shapes of real folders
+
+def test_letterhead_naming_the_parent_gives_the_unit_below_it():
+    # "PEMERINTAH … / DINAS KESEHATAN / UPTD PUSKESMAS …": the issuer is the last unit line
+    kop = ("PEMERINTAH KABUPATEN SUMENEP\nDINAS KESEHATAN\nUPTD PUSKESMAS KALIANGET\n"
+           "Jl. Raya Kalianget No. 5 Telp. (0328) 662211\nMAKLUMAT PELAYANAN\n"
+           "Dengan ini kami menyatakan sanggup menyelenggarakan pelayanan sesuai standar.\n")
+    f = extract_fields(extraction([kop]), "maklumat_pelayanan")
+    assert f.unit == "UPTD Puskesmas Kalianget Kabupaten Sumenep"
+
+
+def test_unit_name_ends_at_its_region_before_a_heading():
+    page = ("LAMPIRAN : KEPUTUSAN DIREKTUR RUMAH SAKIT UMUM DAERAH KABUPATEN GOWA\n"
+            "RUMAH SAKIT UMUM DAERAH KABUPATEN GOWA\nSUSUNAN KEANGGOTAAN\nNo Nama NIP Jabatan\n")
+    f = extract_fields(extraction([page]), "sk_pengaduan")
+    assert "Rumah Sakit Umum Daerah Kabupaten Gowa" in {m.value for m in f.unit_mentions}
+    assert not any("Susunan" in m.value for m in f.unit_mentions)
+
+
+def test_activity_table_glued_under_a_member_table_is_not_people():
+    e = extraction(["LAPORAN MONITORING DAN EVALUASI\nTRIWULAN I TAHUN 2024\n"])
+    e.tables = [[["No", "Nama", "NIP", "Kedudukan"],
+                 ["1", "BUDI SANTOSO, S.Kom.", "19850612 201001 1 012", "Ketua"],
+                 ["2", "Joko Prasetyo", "", "Anggota"],   # an honorary member inside the list
+                 ["3", "SITI AMINAH, S.E.", "19870101 201101 2 003", "Sekretaris"],
+                 ["Area", "Kegiatan", "Target Realisasi %", "Kendala Tindak Lanjut"],
+                 ["Manajemen Perubahan", "Penyusunan SK Tim Kerja", "1 0 0%", "Dilanjutkan"],
+                 ["Penguatan Pengawasan", "Sosialisasi pengendalian\ngratifikasi", "2 2 100%", "Selesai"]]]
+    f = extract_fields(e, "laporan_monev")
+    assert [p.name for p in f.people] == ["BUDI SANTOSO, S.Kom.", "Joko Prasetyo", "SITI AMINAH, S.E."]
+
+
+def test_activity_table_alone_is_not_people():
+    e = extraction(["LAPORAN MONITORING DAN EVALUASI\n"])
+    e.tables = [[["No", "Nama Kegiatan", "Jabatan", "Keterangan"],
+                 ["1", "Penetapan Agen Perubahan", "Tim Kerja", "Selesai"],
+                 ["2", "Sosialisasi ZI kepada pegawai", "Sekretariat", "Selesai"]]]
+    assert extract_fields(e, "laporan_monev").people == []

@@ -151,14 +151,37 @@ def _person_from_text(rest: str, page: int | None) -> Person | None:
     return Person(name=name, nip=nip, role=role or jabatan, page=page, jabatan=jabatan)
 
 
+def _has_gelar(name: str) -> bool:
+    gelar = _cfg()["gelar"]
+    return any(fold(w).replace(" ", "") in gelar for w in re.split(r"[\s,]+", name) if w)
+
+
+def _people_only(people: list[Person]) -> list[Person]:
+    """The rows of a member list that have the shape of people. A name in a member list comes
+    with a NIP or academic titles; a table glued under it by the page layout (a monev report's
+    activities "Penyusunan SK Tim Kerja", "Sosialisasi …") has neither. Rows without either are
+    kept only between rows that have them (an honorary member without NIP inside the list), never
+    after the last one; a list where no row has that shape is not a list of people."""
+    shaped = [bool(x.nip) or _has_gelar(x.name) for x in people]
+    if not any(shaped):
+        return []
+    last = max(i for i, ok in enumerate(shaped) if ok)
+    return people[:last + 1]
+
+
 def from_tables(tables: list[list[list[str]]]) -> list[Person]:
     out: list[Person] = []
     for table in tables:
         cols: dict[int, str] | None = None
+        section: list[Person] = []
         for row in table:
             cells = [collapse_ws(c or "") for c in row]
             if cols is None:
                 cols = _is_header(cells)
+                continue
+            if _is_header(cells):
+                out += _people_only(section)   # another table under the same ruling
+                section, cols = [], _is_header(cells)
                 continue
             by = {kind: cells[i] for i, kind in cols.items() if i < len(cells)}
             name = _clean(by.get("name"))
@@ -166,8 +189,9 @@ def from_tables(tables: list[list[list[str]]]) -> list[Person]:
                 continue
             jab = _clean(by.get("jabatan"))
             role = _clean(by.get("role"))
-            out.append(Person(name=repair_name(name), nip=parse_nip(by.get("nip") or ""),
-                              role=role or jab, jabatan=jab))
+            section.append(Person(name=repair_name(name), nip=parse_nip(by.get("nip") or ""),
+                                  role=role or jab, jabatan=jab))
+        out += _people_only(section)
     return out
 
 
@@ -223,6 +247,7 @@ def from_text(doc: DocText, skip: set[int]) -> list[Person]:
     stops = {f"SECTION:{s}" for s in _cfg()["stops"]}
     for s, cols in starts:
         i = s
+        region: list[Person] = []
         while i < len(lines):
             ln = lines[i]
             if i in skip or ln.leading() & stops or i in taken:
@@ -247,8 +272,9 @@ def from_text(doc: DocText, skip: set[int]) -> list[Person]:
             if p and cols is None and not p.nip:
                 p = None  # without a header row, only a NIP tells a member from a list item
             if p:
-                out.append(p)
+                region.append(p)
             i = j
+        out += _people_only(region)
     return out
 
 
