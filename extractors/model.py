@@ -117,6 +117,10 @@ class Fields:
     # "YYYY-MM" when the document is dated to the month only ("Sumenep, Januari 2024"); tanggal
     # then stays null because a day is never guessed
     tanggal_partial: str | None = None
+    # Set when the signatory is incomplete and the page region of the signature block was not
+    # read reliably (scan or photo): value "trace" (a block's traces were read, not the block) or
+    # "low_confidence", the page, and raw: what OCR made of it. UNSIGNED then asks a person to look.
+    signature_unread: Mention | None = None
 
     def contract_dict(self) -> dict[str, Any]:
         """The `fields` object of report.json (contract: absent values are null)."""
@@ -136,4 +140,5 @@ class Fields:
                    people=[Person(**p) for p in d.get("people", [])],
                    dates=[Mention(**m) for m in d.get("dates", [])],
                    unit_mentions=[Mention(**m) for m in d.get("unit_mentions", [])],
-                   period=d.get("period"), tanggal_partial=d.get("tanggal_partial"))
+                   period=d.get("period"), tanggal_partial=d.get("tanggal_partial"),
+                   signature_unread=Mention(**d["signature_unread"]) if d.get("signature_unread") else None)

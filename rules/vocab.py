@@ -16,7 +16,7 @@ FLAG_SEVERITY = {
     "INVALID_NIP": "warning", "DUPLICATE_NUMBER": "warning", "TEMPLATE_PLACEHOLDER": "error",
     "MISSING_SECTION": "error", "COVERAGE_GAP": "warning", "MEMBER_MISMATCH": "warning",
     "DATE_ORDER": "warning", "UNREADABLE": "error", "MISFILED": "info", "CORRUPT_FILE": "error",
-    "UNSUPPORTED_FILE": "info", "DUPLICATE_FILE": "info",
+    "UNSUPPORTED_FILE": "info", "DUPLICATE_FILE": "info", "UNVERIFIABLE": "info",
 }
 
 SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from extractors.model import Person, Signatory
+from extractors.model import Mention, Person, Signatory
 from rules.engine import evaluate
 from rules.model import Head
 from rules.pack import load_pack
@@ -204,6 +204,22 @@ def test_unsigned():
     assert f.found == ["nip"] and "tidak ada NIP" in f.message
     # notulen need only the note-taker's name
     assert not flags(run(with_doc("Notulen Rapat", signatory=Signatory(name="Joko Prasetyo"))), "UNSIGNED")
+
+
+def test_unsigned_on_an_unread_signature_region_is_unverifiable_not_an_error():
+    docs = with_doc(SK, signatory=rf.head_signatory(nip=None))
+    sk = rf.find(docs, SK)
+    sk.fields.signature_unread = Mention("trace", page=3, raw="Pembina Utama Muda (IV/c)")
+    ev = run(docs)
+    assert not flags(ev, "UNSIGNED")
+    [f] = flags(ev, "UNVERIFIABLE")
+    assert (f.severity, f.page, f.documents) == ("info", 3, [sk.path])
+    assert "halaman 3" in f.message and "NIP" in f.message
+    [f] = flags(run(docs, lang="en"), "UNVERIFIABLE")
+    assert "A person must look at that page" in f.message
+    # a complete block is simply signed, whatever the region's OCR looked like
+    sk.fields.signatory = rf.head_signatory("2024-01-15")
+    assert not flags(run(docs), "UNVERIFIABLE") and not flags(run(docs), "UNSIGNED")
 
 
 def test_unsigned_not_raised_for_a_corrupt_file():

@@ -289,3 +289,43 @@ def test_activity_table_alone_is_not_people():
                  ["1", "Penetapan Agen Perubahan", "Tim Kerja", "Selesai"],
                  ["2", "Sosialisasi ZI kepada pegawai", "Sekretariat", "Selesai"]]]
     assert extract_fields(e, "laporan_monev").people == []
+
+
+BODY = ("PEMERINTAH KABUPATEN SUMENEP\nDINAS KEPENDUDUKAN DAN PENCATATAN SIPIL\nBERITA ACARA\n"
+        "PENCANANGAN PEMBANGUNAN ZONA INTEGRITAS\n" + "Pada hari ini telah dilaksanakan pencanangan.\n" * 6)
+
+
+def test_signature_block_read_through_stamp_fragments_and_page_edge():
+    # a photographed block: stamp fragments between jabatan and name, the page edge before lines
+    page = BODY + ("Sumenep, 22 Januari 2024\nKepala Dinas Kependudukan dan\nPencatatan Sipil,\n"
+                   "ee: ae\nNU\n/ Dr. AHMAD FAUZI, S.H., M.Si.\n| Pembina Utama Muda (IV/c)\n"
+                   "\\ NIP. 19720315 199803 1 004\n")
+    f = extract_fields(extraction([page], source="ocr"), "berita_acara_pencanangan")
+    assert (f.signatory.name, f.signatory.nip, f.signatory.date) == (HEAD, "197203151998031004", "2024-01-22")
+    assert f.signature_unread is None
+
+
+def test_signature_block_broken_by_the_page_end():
+    pages = [BODY + "Sumenep, 9 Januari 2024\nPimpinan Rapat,\nKEPALA DINAS,\n\nDr. AHMAD FAUZI, S.H., M.Si.\n",
+             "Pembina Utama Muda (IV/c)\nNIP. 19720315 199803 1 004\n"]
+    f = extract_fields(extraction(pages, source="ocr"), "notulen_rapat")
+    assert (f.signatory.name, f.signatory.nip) == (HEAD, "197203151998031004")
+
+
+@pytest.mark.parametrize("tail,source,why", [
+    # the block's traces were read, not the block: a person must look
+    ("Sumenep, 22 Januari 2024\nYang Mencanangkan,\nKepala Dinas\n\nPeeve Utama Muda (IV/c)\nP 8 200603 1 009\n",
+     "ocr", "trace"),
+    ("Sumenep, 22 Januari 2024\nYang Mencanangkan,\nKepala Dinas Kependudukan\n", "ocr", "trace"),
+    # no trace of a block in clean OCR, or any text layer: the block is really absent
+    ("Demikian berita acara ini dibuat.\n", "ocr", None),
+    ("Sumenep, 22 Januari 2024\nYang Mencanangkan,\nKepala Dinas Kependudukan\n", "text", None),
+])
+def test_unread_signature_region(tail, source, why):
+    e = extraction([BODY + tail], source=source)
+    if source == "ocr":
+        e.pages[0].confidence = 91.0
+    f = extract_fields(e, "berita_acara_pencanangan")
+    assert (f.signature_unread.value if f.signature_unread else None) == why
+    if why:
+        assert f.signature_unread.page == 1 and f.signature_unread.raw

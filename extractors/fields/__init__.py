@@ -21,7 +21,7 @@ from extractors.fields.nip import parse_nip, validate_nip
 from extractors.fields.nomor import find_nomor, parse_nomor
 from extractors.fields.people import find_people
 from extractors.fields.period import find_period
-from extractors.fields.signatory import find_signatory, place_date
+from extractors.fields.signatory import find_signatory, place_date, unread_signature
 from extractors.fields.title import find_title
 from extractors.fields.unit import find_unit, unit_mentions
 from extractors.model import Extraction, Fields, Mention
@@ -116,6 +116,8 @@ def extract_fields(extraction: Extraction, doc_type: str) -> Fields:
                        for h in find_dates(text))
     sig, blocks, declarant = find_signatory(doc)
     f.signatory = sig
+    if not (sig and sig.name and sig.nip):
+        f.signature_unread = unread_signature(doc, extraction)
     f.tanggal, f.tanggal_partial = _issue_date(doc, sig.date if sig else None)
     f.title = find_title(doc, doc_type)
     f.unit_mentions = unit_mentions(doc)

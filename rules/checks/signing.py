@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from ..context import CheckContext
-from ..registry import check
+from ..registry import REGISTRY, check
 from ..text import name_score, nip_digits, same_person, strip_titles
 
 
@@ -15,7 +15,17 @@ from ..text import name_score, nip_digits, same_person, strip_titles
     "date_from_tanggal": False,      # accept fields.tanggal as the date of signing
 })
 def unsigned(ctx: CheckContext):
-    p = ctx.params
+    for doc, need, missing in _signature_gaps(ctx, ctx.params):
+        if doc.fields.signature_unread:
+            continue   # the block's region was not read reliably: UNVERIFIABLE asks a person to look
+        sig = doc.fields.signatory
+        yield ctx.flag(documents=[doc], found=missing, expected=need, page=sig.page if sig else None,
+                       missing=missing, variant="none" if len(missing) == len(need) else "partial")
+
+
+def _signature_gaps(ctx: CheckContext, p: dict):
+    """(document, parts required, parts missing) for every document of p's types that lacks a
+    part of its signature block."""
     for doc in ctx.docs_of(*p["doc_types"]):
         sig = doc.fields.signatory
         need = p["require_by_doc_type"].get(doc.doc_type, p["require"])
@@ -28,8 +38,24 @@ def unsigned(ctx: CheckContext):
                 p["date_from_tanggal"] and doc.fields.tanggal):
             missing.append("place_or_date")
         if missing:
-            yield ctx.flag(documents=[doc], found=missing, expected=need, page=sig.page if sig else None,
-                           missing=missing, variant="none" if len(missing) == len(need) else "partial")
+            yield doc, need, missing
+
+
+@check("UNVERIFIABLE")
+def unverifiable(ctx: CheckContext):
+    """What a content check could not decide because the part of the page it needs was not read
+    reliably: a signature block on a scan or photo (under a stamp, badly lit) whose name or NIP
+    OCR did not recover. Never an error: the report says which page and region a person must
+    look at. Decided with UNSIGNED's own parameters, so the two never disagree on a document."""
+    cfg = next((c for c in ctx.pack.enabled_checks() if c.code == "UNSIGNED"), None)
+    if cfg is None:
+        return
+    p = {**REGISTRY["UNSIGNED"].defaults, **cfg.params_for(ctx.target)}
+    for doc, need, missing in _signature_gaps(ctx, p):
+        unread = doc.fields.signature_unread
+        if unread:
+            yield ctx.flag(documents=[doc], found=unread.raw or "", expected=need, page=unread.page,
+                           variant="signature", region=unread.value, missing=missing)
 
 
 def _is_head(sig_name, sig_nip, head, threshold) -> tuple[bool, bool]:
