@@ -335,6 +335,27 @@ def test_missing_section_sop_identity():
     assert f.found == ["Tanggal Efektif"]
 
 
+HEALTH_SOP = ("UPTD PUSKESMAS KALIANGET\nSOP\nPENDAFTARAN PASIEN\nNo. Dokumen : 445/012/SOP/PKM/2024\n"
+              "No. Revisi : 00\nTanggal Terbit : 2 Januari 2024\nHalaman : 1/2\nKepala Puskesmas Kalianget\n"
+              "1. Pengertian : ...\n2. Tujuan : ...\n3. Kebijakan : ...\n4. Referensi : ...\n"
+              "5. Langkah-langkah : ...\n6. Unit Terkait : ...\n")
+
+
+def test_missing_section_sop_accreditation_format():
+    # the health-service format is an SOP of its own kind: no "Disahkan oleh", no "Nomor SOP"
+    assert not flags(run(with_doc("SOP Akta Kelahiran", text=HEALTH_SOP)), "MISSING_SECTION")
+    [f] = flags(run(with_doc("SOP Akta Kelahiran", text=HEALTH_SOP.replace("2. Tujuan : ...\n", ""))),
+                "MISSING_SECTION")
+    assert f.found == ["Tujuan"]   # measured against the format it is closest to
+
+
+def test_missing_section_approval_shown_by_the_signature_block():
+    text = rf.SOP_TEXT.replace("Disahkan oleh : Kepala Dinas\n", "Kepala Dinas\n")
+    assert not flags(run(with_doc("SOP Akta Kelahiran", text=text)), "MISSING_SECTION")
+    [f] = flags(run(with_doc("SOP Akta Kelahiran", text=text, signatory=None)), "MISSING_SECTION")
+    assert f.found == ["Disahkan oleh"]
+
+
 # ---------------------------------------------------------------- people
 
 def test_coverage_gap():

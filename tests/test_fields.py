@@ -329,3 +329,15 @@ def test_unread_signature_region(tail, source, why):
     assert (f.signature_unread.value if f.signature_unread else None) == why
     if why:
         assert f.signature_unread.page == 1 and f.signature_unread.raw
+
+
+def test_a_cited_decree_number_is_not_the_documents_own():
+    page2 = ("B. Dasar\n1. Peraturan Menteri PANRB Nomor 90 Tahun 2021\n"
+             "2. Keputusan Kepala Dinas Kependudukan dan Pencatatan Sipil Kabupaten Sumenep\n"
+             "Nomor 188.4/357/SK/DISPENDUKCAPIL/2024 tentang Pembentukan Tim Kerja\n")
+    cover = "LAPORAN MONITORING DAN EVALUASI\nTRIWULAN II TAHUN 2024\n"
+    assert extract_fields(extraction([cover, page2]), "laporan_monev").nomor is None
+    # the own number in the heading, with or without a separator
+    for label in ("Nomor : ", "NOMOR "):
+        own = f"BERITA ACARA\n{label}470/360/BA/2024\n"
+        assert extract_fields(extraction([own, page2]), "berita_acara_pencanangan").nomor == "470/360/BA/2024"

@@ -106,8 +106,8 @@ def extract_fields(extraction: Extraction, doc_type: str) -> Fields:
     f = Fields()
     if not doc.pages:
         return f
-    for number, text in doc.pages:
-        hit = find_nomor(text)
+    for k, (number, text) in enumerate(doc.pages):
+        hit = find_nomor(text, heading=k == 0)
         if hit:
             f.nomor = hit[0]
             break

@@ -61,14 +61,28 @@ def _cfg() -> tuple[list[re.Pattern[str]], re.Pattern[str]]:
     return [re.compile(p, re.M) for p in n["labelled"]], re.compile(n["reject"])
 
 
-def find_nomor(text: str) -> tuple[str, int, str] | None:
+# Lines of a first page that hold a document's own heading: an own number written without a
+# separator ("NOMOR 12/KEP/2024") is only believed there.
+HEADING_LINES = 15
+
+
+def find_nomor(text: str, heading: bool = True) -> tuple[str, int, str] | None:
     """The first labelled nomor of `text`: (normalised, offset, raw). Pattern order matters:
-    "Nomor SOP" wins over a plain "Nomor" in the same text."""
+    "Nomor SOP" wins over a plain "Nomor" in the same text.
+
+    Only the document's own number counts, not the numbers it cites: a report that refers to
+    "Keputusan Kepala Dinas … Nomor 188.4/357/SK/2024 tentang …" wraps that "Nomor" to the start
+    of a line too. An own number is labelled ("Nomor : …") or stands in the heading of the first
+    page (`heading`: `text` is that page); a bare "Nomor …" elsewhere is a citation."""
     pats, reject = _cfg()
     for pat in pats:
         for m in pat.finditer(text):
             raw = m.group("v")
             if reject.search(raw):
+                continue
+            label = text[m.start():m.start("v")]
+            if not any(c in label for c in ":;.|") and not (
+                    heading and sum(1 for ln in text[:m.start()].split("\n") if ln.strip()) < HEADING_LINES):
                 continue
             value = parse_nomor(raw)
             if value and ("/" in value or sum(c in DIGITS for c in value) >= 3):
