@@ -29,7 +29,8 @@ def _cfg() -> dict:
              for t, spec in v["types"].items()}
     cues = [_Evidence(fold(c["phrase"]), float(c["weight"])) for c in v["sk_structure"]["cues"]]
     return {"match": v["match"], "regions": v["regions"], "types": types, "cues": cues,
-            "sk_needed": v["sk_structure"]["needed"], "sk_base": v["sk_structure"]["sk_other_base"]}
+            "sk_needed": v["sk_structure"]["needed"], "sk_base": v["sk_structure"]["sk_other_base"],
+            "lampiran": [fold(x) for x in v["sk_structure"].get("lampiran_opening", [])]}
 
 
 def _found(phrase: str, text: str, threshold: float) -> float:
@@ -99,7 +100,9 @@ def scores(extraction: Extraction) -> dict[str, float]:
     sk_struct = sum(ev.weight for ev in cfg["cues"]
                     if _found(ev.phrase, regions["heading"] + " " + regions["first_page"], thr)
                     or _found(ev.phrase, regions["body"], thr))
-    is_sk = sk_struct >= cfg["sk_needed"]
+    opening = regions["heading"][:40]
+    is_sk = sk_struct >= cfg["sk_needed"] or any(
+        opening.startswith(x) or fuzz.ratio(opening[:len(x)], x) >= thr for x in cfg["lampiran"])
     subj = _subject(extraction) if is_sk else ""
     out: dict[str, float] = {}
     for t, (family, evs) in cfg["types"].items():

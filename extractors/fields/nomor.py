@@ -18,14 +18,15 @@ _PIECES = re.compile(r"([/.\-])")
 DIGITS = frozenset("0123456789")
 
 
-_ROMAN_OCR = re.compile(r"^[IVXl]+$")
+_ROMAN_OCR = re.compile(r"^[IVXl!|]+$")
+_AS_I = str.maketrans({"l": "I", "!": "I", "|": "I"})
 
 
 def _piece(p: str) -> str:
     if p in "/.-":
         return p
-    if _ROMAN_OCR.match(p) and "l" in p and p.replace("l", "I") in _ROMANS:
-        return p.replace("l", "I")  # a Roman month read with a lower-case l
+    if _ROMAN_OCR.match(p) and p.translate(_AS_I) in _ROMANS:
+        return p.translate(_AS_I)  # a Roman month with I read as l, ! or | ("VI!I" is VIII)
     return fix_digits(p)
 
 
@@ -56,9 +57,10 @@ def parse_nomor(s: str) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def _cfg() -> tuple[list[re.Pattern[str]], re.Pattern[str]]:
+def _cfg() -> tuple[list[re.Pattern[str]], re.Pattern[str], re.Pattern[str]]:
     n = load_vocab("patterns")["nomor"]
-    return [re.compile(p, re.M) for p in n["labelled"]], re.compile(n["reject"])
+    return ([re.compile(p, re.M) for p in n["labelled"]], re.compile(n["reject"]),
+            re.compile(n["regulation"], re.M | re.I))
 
 
 # Lines of a first page that hold a document's own heading: an own number written without a
@@ -74,7 +76,7 @@ def find_nomor(text: str, heading: bool = True) -> tuple[str, int, str] | None:
     "Keputusan Kepala Dinas … Nomor 188.4/357/SK/2024 tentang …" wraps that "Nomor" to the start
     of a line too. An own number is labelled ("Nomor : …") or stands in the heading of the first
     page (`heading`: `text` is that page); a bare "Nomor …" elsewhere is a citation."""
-    pats, reject = _cfg()
+    pats, reject, regulation = _cfg()
     for pat in pats:
         for m in pat.finditer(text):
             raw = m.group("v")
@@ -87,4 +89,13 @@ def find_nomor(text: str, heading: bool = True) -> tuple[str, int, str] | None:
             value = parse_nomor(raw)
             if value and ("/" in value or sum(c in DIGITS for c in value) >= 3):
                 return value, m.start("v"), raw.strip()
+    if heading:
+        # A regulation (Peraturan Bupati …) is numbered "NOMOR 78 TAHUN 2016" on a line of its
+        # own in its heading; elsewhere "Nomor 78 Tahun 2016" cites another regulation.
+        for m in regulation.finditer(text):
+            if sum(1 for ln in text[:m.start()].split("\n") if ln.strip()) >= HEADING_LINES:
+                break
+            n, y = fix_digits(m.group("n")), fix_digits(m.group("y"))
+            if n.isdigit() and y.isdigit():
+                return f"{int(n)} Tahun {y}", m.start("n"), m.group(0).strip()
     return None
