@@ -92,6 +92,9 @@ class Signatory:
     place: str | None = None         # "Ditetapkan di <place>" / "<place>, <date>"
     date: str | None = None          # ISO date of signing
     page: int | None = None
+    # OCR: Tesseract's confidence of each of the NIP's digits (that of the word holding it), so a
+    # check can tell a misread digit from a wrong NIP; None for a text layer
+    nip_conf: list[float] | None = None
 
 
 @dataclass

@@ -271,6 +271,20 @@ def test_invalid_nip():
     assert not flags(run(with_doc(SK, people=rf.TEAM)), "INVALID_NIP")
 
 
+def test_invalid_nip_misread_by_ocr_is_unverifiable():
+    # "200461" for "200401": the TMT digits came from a word OCR was unsure of (78)
+    sig = rf.head_signatory("2024-01-15")
+    sig = dataclasses.replace(sig, nip="197203151998611004", nip_conf=[95.0] * 8 + [78.0] * 6 + [96.0] * 4)
+    ev = run(with_doc(SK, signatory=sig))
+    assert not flags(ev, "INVALID_NIP")
+    [f] = flags(ev, "UNVERIFIABLE")
+    assert f.severity == "info" and "197203151998611004" in f.message
+    # the same NIP read with confidence where it is wrong is a finding
+    sure = dataclasses.replace(sig, nip_conf=[95.0] * 18)
+    [f] = flags(run(with_doc(SK, signatory=sure)), "INVALID_NIP")
+    assert not flags(run(with_doc(SK, signatory=sure)), "UNVERIFIABLE")
+
+
 # ---------------------------------------------------------------- content
 
 def test_duplicate_number():
