@@ -341,3 +341,14 @@ def test_a_cited_decree_number_is_not_the_documents_own():
     for label in ("Nomor : ", "NOMOR "):
         own = f"BERITA ACARA\n{label}470/360/BA/2024\n"
         assert extract_fields(extraction([own, page2]), "berita_acara_pencanangan").nomor == "470/360/BA/2024"
+
+
+def test_ocr_member_table_with_ruled_header():
+    # OCR keeps a table's rule as "|": "No |Nama NIP Kedudukan" still opens a member list
+    page = ("BAB II PELAKSANAAN\nTim dengan susunan sebagai berikut:\n\nNo |Nama NIP Kedudukan\n"
+            "1 dr. Yusuf Effendi 19770319 199803 1 004 Anggota\n"
+            "2 Ir. Eka Nasution, S.Sos., M.Si. 19690802 199503 2 001 Ketua\n"
+            "Area Kegiatan Target Realisasi | Kendala\nManajemen Perubahan | Penyusunan SK Tim Kerja 1 0 0%\n")
+    f = extract_fields(extraction([page], source="ocr"), "laporan_monev")
+    assert [(p.name, p.nip) for p in f.people] == [("dr. Yusuf Effendi", "197703191998031004"),
+                                                   ("Ir. Eka Nasution, S.Sos., M.Si.", "196908021995032001")]

@@ -213,7 +213,8 @@ def _region_starts(doc: DocText) -> list[tuple[int, dict[int, str] | None]]:
     """(first line of a members area, column kinds of its header row without the number column)"""
     starts = []
     for ln in doc.lines:
-        f = ln.folded.split(" ")
+        # a ruled header read by OCR keeps its rules ("No |Nama NIP"); folding would make "|" an I
+        f = fold(ln.text.replace("|", " ")).split(" ")
         if "NAMA" in f and ({"NIP", "JABATAN"} & set(f) or "JABATAN" in ln.folded):
             cells = _cells(ln.text)
             kinds = _is_header(cells)
