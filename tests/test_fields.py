@@ -352,3 +352,17 @@ def test_ocr_member_table_with_ruled_header():
     f = extract_fields(extraction([page], source="ocr"), "laporan_monev")
     assert [(p.name, p.nip) for p in f.people] == [("dr. Yusuf Effendi", "197703191998031004"),
                                                    ("Ir. Eka Nasution, S.Sos., M.Si.", "196908021995032001")]
+
+
+@pytest.mark.parametrize("heading,nomor", [
+    ("PERATURAN BUPATI SUMENEP\nNOMOR 78 TAHUN 2O16\nTENTANG\nPEDOMAN PENGENDALIAN GRATIFIKASI\n", "78 Tahun 2016"),
+    ("KEPUTUSAN KEPALA DINAS\nKOMOR : 800/l23/435.2O1/2O24\nTERTANG\nTIM KERJA\n", "800/123/435.201/2024"),
+    ("KEPUTUSAN KEPALA RSUD\nNOMOR : 445/017/RSUD/VI!I/2024\nTENTANG\nTIM\n", "445/017/RSUD/VIII/2024"),
+])
+def test_regulation_and_ocr_damaged_numbers(heading, nomor):
+    assert extract_fields(extraction([heading + "Menimbang : a. bahwa ...\n"]), "sk_other").nomor == nomor
+
+
+def test_a_cited_regulation_number_is_not_the_documents_own():
+    body = "LAPORAN PENGENDALIAN GRATIFIKASI\n" + "Isi laporan.\n" * 16 + "Peraturan Bupati\nNOMOR 78 TAHUN 2016\n"
+    assert extract_fields(extraction([body]), "laporan_gratifikasi").nomor is None

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from extractors.textnorm import collapse_ws, fix_digits, load_vocab
 
-_LABEL = re.compile(r"^\s*(?:n[o0]m[o0]r|nomer|no)\s*(?:sop)?\s*(?:[.:;|]+\s*|\s+)", re.I)
+_LABEL = re.compile(r"^\s*(?:[nk][o0]m[o0]r|nomer|no)\s*(?:sop)?\s*(?:[.:;|]+\s*|\s+)", re.I)
 _SEP_SPACES = re.compile(r"\s*([/\\])\s*")
 _DOT_SPACES = re.compile(r"(?<=[0-9A-Za-z])\s*\.\s+(?=[0-9])|(?<=[0-9])\s+\.\s*(?=[0-9])")
 _TAIL = re.compile(r"\s+(?:tanggal|tgl|tentang|tahun|lampiran)\b.*$", re.I)
