@@ -81,6 +81,7 @@ class Person:
     role: str | None = None          # jabatan or role in a team ("Ketua", "Anggota" …)
     page: int | None = None
     jabatan: str | None = None       # the position when a team role is given separately
+    nip_conf: list[float] | None = None  # OCR confidence per NIP digit (see Signatory.nip_conf)
 
 
 @dataclass

@@ -283,6 +283,11 @@ def test_invalid_nip_misread_by_ocr_is_unverifiable():
     sure = dataclasses.replace(sig, nip_conf=[95.0] * 18)
     [f] = flags(run(with_doc(SK, signatory=sure)), "INVALID_NIP")
     assert not flags(run(with_doc(SK, signatory=sure)), "UNVERIFIABLE")
+    # a member list read by OCR: the first digit under a stamp ("4969…" for "1969…")
+    misread = Person("Dewi Rahayu, S.T.", "496903171997032008", "Anggota",
+                     nip_conf=[63.0] * 8 + [96.0] * 6 + [74.0] * 4)
+    ev = run(with_doc(SK, people=[*rf.TEAM, misread]))
+    assert not flags(ev, "INVALID_NIP") and flags(ev, "UNVERIFIABLE")
 
 
 # ---------------------------------------------------------------- content

@@ -188,3 +188,19 @@ def _segments(row: list[Word], text: str) -> list[tuple[int, int, int, int]] | N
         pos += len(tok) + 1
     segs.append((seg_start, len(text), left, right))
     return segs
+
+
+def digit_confs(line: Line, start: int) -> list[float] | None:
+    """The OCR confidence of each NIP digit from `start` (an offset in the page) on: each digit
+    gets that of the word it was read in. None without word confidences (a text layer)."""
+    if not line.confs:
+        return None
+    out: list[float] = []
+    pos = line.start
+    for word, conf in zip(line.text.split(" "), line.confs):
+        if pos + len(word) > start:
+            out += [conf] * sum(c.isdigit() for c in word[max(0, start - pos):])
+        pos += len(word) + 1
+        if len(out) >= 18:
+            break
+    return out[:18] if len(out) >= 18 else None

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from extractors.fields._doc import DocText
+from extractors.fields._doc import DocText, digit_confs
 from extractors.fields.dates import find_dates
 from extractors.fields.nip import parse_nip
 from extractors.model import Person
@@ -272,6 +272,9 @@ def from_text(doc: DocText, skip: set[int]) -> list[Person]:
             p = p or _person_from_text(" | ".join(row) if len(row) > 1 else row[0], ln.page)
             if p and cols is None and not p.nip:
                 p = None  # without a header row, only a NIP tells a member from a list item
+            if p and p.nip and len(row) == 1:
+                a = _find_nip(ln.text)[1]
+                p.nip_conf = digit_confs(ln, ln.start + a) if a >= 0 else None
             if p:
                 region.append(p)
             i = j

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from extractors.fields._doc import DocText, Line
+from extractors.fields._doc import DocText, Line, digit_confs
 from extractors.fields.dates import find_dates, find_month_years
 from extractors.fields.nip import parse_nip
 from extractors.model import Mention, Person, Signatory
@@ -161,7 +161,7 @@ def _block_at(doc: DocText, k: int, col: _Column | None = None) -> Block | None:
         return None
     nip = parse_nip(m.group("v"))
     sig = Signatory(nip=nip, page=lines[k].page,
-                    nip_conf=_digit_confs(doc.lines[lines[k].i], lines[k].start + m.start("v")) if nip else None)
+                    nip_conf=digit_confs(doc.lines[lines[k].i], lines[k].start + m.start("v")) if nip else None)
     used = {k}
     i = k - 1
     # A block broken by the page end ("Pembina …", "NIP. …" at the top of the next page) is read
@@ -231,22 +231,6 @@ def _block_at(doc: DocText, k: int, col: _Column | None = None) -> Block | None:
     if sig.jabatan and any(fold(sig.jabatan).startswith(h) for h in _cfg()["heads"]):
         score += 1
     return Block(sig, used, score, raw_jabatan)
-
-
-def _digit_confs(line: Line, start: int) -> list[float] | None:
-    """The OCR confidence of each NIP digit from `start` (an offset in the page) on: each digit
-    gets that of the word it was read in. None without word confidences (a text layer)."""
-    if not line.confs:
-        return None
-    out: list[float] = []
-    pos = line.start
-    for word, conf in zip(line.text.split(" "), line.confs):
-        if pos + len(word) > start:
-            out += [conf] * sum(c.isdigit() for c in word[max(0, start - pos):])
-        pos += len(word) + 1
-        if len(out) >= 18:
-            break
-    return out[:18] if len(out) >= 18 else None
 
 
 def signature_blocks(doc: DocText) -> list[Block]:

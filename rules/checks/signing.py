@@ -124,14 +124,14 @@ def signatory_mismatch(ctx: CheckContext):
 
 def _nip_problems(doc, min_conf: float) -> tuple[list[dict], list[dict]]:
     """(invalid NIPs, NIPs that look invalid only where OCR was unsure of the digits). An OCR'd
-    signature NIP whose offending digits (the birth date, the TMT …) were read with less than
+    NIP (signatory or member list) whose offending digits (the birth date, the TMT …) were read with less than
     `min_conf` is more likely misread ("200461" for "200401" under a stamp) than wrong."""
     from extractors.fields.nip import problem_digits, validate_nip
 
     bad, doubtful, seen = [], [], set()
     sig = doc.fields.signatory
     people = [(sig.name, sig.nip, sig.page, sig.nip_conf)] if sig else []
-    people += [(x.name, x.nip, x.page, None) for x in doc.fields.people]
+    people += [(x.name, x.nip, x.page, x.nip_conf) for x in doc.fields.people]
     for name, nip, page, confs in people:
         if not nip or nip in seen:
             continue
