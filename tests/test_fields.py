@@ -366,3 +366,12 @@ def test_regulation_and_ocr_damaged_numbers(heading, nomor):
 def test_a_cited_regulation_number_is_not_the_documents_own():
     body = "LAPORAN PENGENDALIAN GRATIFIKASI\n" + "Isi laporan.\n" * 16 + "Peraturan Bupati\nNOMOR 78 TAHUN 2016\n"
     assert extract_fields(extraction([body]), "laporan_gratifikasi").nomor is None
+
+
+def test_unit_of_a_declaration_without_letterhead_from_its_instansi_row():
+    page = ("FAKTA INTEGRITAS\nSaya yang bertanda tangan di bawah ini:\nNama : Ketut Firmansyah, S.STP.\n"
+            "NIP : 19680520 199403 1 009\nJabatan : Kepala Badan Kepegawaian Daerah\n"
+            "Instansi : Badan Kepegawaian dan Pengembangan Sumber Daya Manusia Kota\nPadang\n"
+            "Dalam rangka mewujudkan Zona Integritas, dengan ini menyatakan bahwa saya:\n")
+    f = extract_fields(extraction([page]), "pakta_integritas")
+    assert f.unit == "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia Kota Padang"

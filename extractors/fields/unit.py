@@ -115,6 +115,24 @@ def _is_kop_noise(ln: Line) -> bool:
     return any((" " + n) in f for n in _cfg()["noise"]) or sum(c.isdigit() for c in ln.text) >= 5
 
 
+def _instansi(doc: DocText) -> str | None:
+    """Without a letterhead, a declaration names its unit in a labelled row ("Instansi : Badan …
+    Kota", wrapped onto the next line: "Padang"); the row and its unlabelled continuation."""
+    labels = {fold(x) for x in load_vocab("patterns")["signatory"]["labels"]["instansi"]}
+    lines = doc.nonblank(doc.page_lines(doc.first_page)) if doc.first_page is not None else []
+    for k, ln in enumerate(lines[:25]):
+        label, sep, value = ln.text.partition(":")
+        if not sep or fold(label) not in labels or not value.strip():
+            continue
+        value = value.strip()
+        nxt = lines[k + 1].text.strip() if k + 1 < len(lines) else ""
+        if nxt and ":" not in nxt and len(nxt) <= 40 and not nxt[0].isdigit() and len(nxt.split()) <= 3:
+            value = f"{value} {nxt}"
+        return title_case(collapse_ws(value).strip(" .,;")) if any(
+            fold(value).startswith(h + " ") for h in _cfg()["heads"]) else None
+    return None
+
+
 def find_unit(doc: DocText, mentions: list[Mention]) -> str | None:
     cfg = _cfg()
     kop = _kop(doc)
@@ -153,6 +171,9 @@ def find_unit(doc: DocText, mentions: list[Mention]) -> str | None:
             if region and not _has_region(name):
                 name = f"{name} {region}"
             return name
+    labelled = _instansi(doc)
+    if labelled:
+        return labelled
     first = [m for m in mentions if m.page == doc.first_page]
     with_region = [m for m in first if _has_region(m.value)]
     pick = (with_region or first or [None])[0]
