@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 # Bump when extraction output changes in a way that must invalidate cached results.
-EXTRACTOR_VERSION = "2"
+EXTRACTOR_VERSION = "3"   # 3: the second reading of doubtful signature blocks (Page.signature_text)
 
 
 @dataclass
@@ -31,6 +31,9 @@ class Page:
     rotation: int = 0                # degrees the page image was turned to read it
     words: list[Word] | None = None  # OCR word boxes, when kept
     error: str | None = None         # why a page could not be read (timeout, crash …)
+    # OCR pages whose signature block the first reading lost: a second reading of the page's lower
+    # part (stamp colour faded, one text block), for the field extractors to try
+    signature_text: str | None = None
 
 
 @dataclass

@@ -189,8 +189,10 @@ def _ocr_page(pdf: pdfium.PdfDocument, index: int, layer: str, timeout: float | 
         return Page(number=number, text=layer, source="text")
     if result.error or not result.text:
         return Page(number=number, text="", source="empty", error=result.error)
+    second = (ocr.reread_signature(lambda: page_image(pdf, index), result.rotation, timeout=timeout)
+              if ocr.signature_doubtful(result) else None)
     return Page(number=number, text=result.text, source="ocr", confidence=result.confidence,
-                rotation=result.rotation, words=result.words or None)
+                rotation=result.rotation, words=result.words or None, signature_text=second)
 
 
 def looks_like_people_table(text: str) -> bool:

@@ -375,3 +375,18 @@ def test_unit_of_a_declaration_without_letterhead_from_its_instansi_row():
             "Dalam rangka mewujudkan Zona Integritas, dengan ini menyatakan bahwa saya:\n")
     f = extract_fields(extraction([page]), "pakta_integritas")
     assert f.unit == "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia Kota Padang"
+
+
+def test_second_reading_of_the_signature_block_fills_what_the_first_lost():
+    # the first reading: the stamp turned the NIP into noise; the second reading (stamp colour
+    # faded, one text block) has it, with its label damaged
+    first = BODY + "Sumenep, 22 Januari 2024\nYang Mencanangkan,\nKepala Dinas\n\nPION\nCoe\n"
+    e = extraction([first], source="ocr")
+    e.pages[0].signature_text = ("Kepala Dinas\nDr. AHMAD FAUZI, S.H., M.Si.\nPembina Utama Muda (IV/c)\n"
+                                 "Ki IP. 19720315 199803 1 004\n")
+    f = extract_fields(e, "berita_acara_pencanangan")
+    assert (f.signatory.name, f.signatory.nip, f.signatory.date) == (HEAD, "197203151998031004", "2024-01-22")
+    assert f.signature_unread is None
+    # a second reading without a valid NIP is not taken
+    e.pages[0].signature_text = "Dr. AHMAD FAUZI, S.H., M.Si.\nNIP. 19721315 199803 1 004\n"
+    assert extract_fields(e, "berita_acara_pencanangan").signature_unread is not None

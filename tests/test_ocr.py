@@ -309,3 +309,20 @@ def test_large_freed_buffers_go_back_to_the_os():
     if platform.libc_ver()[0] != "glibc":
         pytest.skip("mallopt is glibc's")
     assert limits.release_large_buffers() is True
+
+
+def test_signature_doubtful_asks_for_a_second_reading_only_where_the_block_was_lost():
+    from extractors.model import Word
+    from extractors.ocr import OcrResult, signature_doubtful
+
+    def page(*bottom):
+        body = [Word("Pencanangan", 100, 100 + 40 * i, 200, 30, 95.0) for i in range(10)]
+        return OcrResult(text="x", words=body + [Word(t, 600, 1800 + 40 * i, 200, 30, c)
+                                                 for i, (t, c) in enumerate(bottom)])
+
+    assert signature_doubtful(page(("NIP.", 95.0), ("19740718", 78.0), ("200603", 96.0), ("1", 96.0), ("009", 96.0)))
+    assert not signature_doubtful(page(("NIP.", 95.0), ("19740718", 95.0), ("200603", 96.0), ("1", 96.0),
+                                       ("009", 96.0)))
+    assert signature_doubtful(page(("(IV/c)", 90.0), ("P", 40.0), ("8", 30.0)))
+    assert signature_doubtful(page(("PION", 20.0), ("Coe", 31.0), ("Dinas", 95.0)))
+    assert not signature_doubtful(page(("Demikian", 95.0), ("laporan", 96.0)))

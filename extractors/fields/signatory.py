@@ -18,7 +18,8 @@ from extractors.textnorm import collapse_ws, fold, load_vocab, repair_caps, repa
 # OCR of a photographed or stamped block puts the page edge or the stamp's rim before a line
 # ("| NIP. …", "\\ NIP. …", "/ Dr. NAME"): those marks are not part of the line.
 _EDGE = "/\\|°'\"`“”‘’"
-_NIP_LINE = re.compile(r"^[\s" + re.escape(_EDGE) + r"]*[(\[]?\s*N\s?[I1l|]\s?P\b\s*[.:]*\s*(?P<v>.*)$", re.I)
+# The label as OCR reads it under ink: "NIP", "N IP", "NlP", "MIP", "NNIP".
+_NIP_LINE = re.compile(r"^[\s" + re.escape(_EDGE) + r"]*[(\[]?\s*(?:N?N|M)\s?[I1l|]\s?P\b\s*[.:]*\s*(?P<v>.*)$", re.I)
 _MAX_GAP = 8          # blank/noise lines allowed between jabatan and name (the signature space)
 
 
