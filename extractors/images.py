@@ -74,8 +74,9 @@ def _load_frame(path: Path | BinaryIO, index: int, colour: bool = False) -> tupl
 
 
 def _frame_page(path: Path | BinaryIO, index: int, timeout: float | None,
-                number: int | None = None) -> tuple[Page, bool]:
-    """(page, whether the frame itself could not be decoded)."""
+                number: int | None = None, closing: bool = True) -> tuple[Page, bool]:
+    """(page, whether the frame itself could not be decoded). closing: the last frame, where the
+    signature block is (and gets its own read)."""
     number = number or index + 1
     try:
         result = ocr.read_page(lambda: _load_frame(path, index), timeout=timeout)
@@ -87,7 +88,7 @@ def _frame_page(path: Path | BinaryIO, index: int, timeout: float | None,
         return Page(number=number, text="", source="empty", error=result.error), False
     second = (ocr.reread_signature(lambda: _load_frame(path, index, colour=True), result.rotation,
                                    timeout=timeout)
-              if ocr.signature_doubtful(result) else None)
+              if closing and ocr.signature_doubtful(result) else None)
     return Page(number=number, text=result.text, source="ocr", confidence=result.confidence,
                 rotation=result.rotation, words=result.words or None, signature_text=second), False
 
@@ -110,7 +111,7 @@ def extract_image(path: Path, *, timeout: float | None = None) -> Extraction:
     if frames > limits.MAX_IMAGE_FRAMES:
         return Extraction(kind="image", error_code="CORRUPT_FILE",
                           error_reason=f"TIFF has {frames} frames (limit {limits.MAX_IMAGE_FRAMES})")
-    results = ocr.map_pages(lambda i: _frame_page(path, i, timeout), range(frames))
+    results = ocr.map_pages(lambda i: _frame_page(path, i, timeout, closing=i == frames - 1), range(frames))
     ex = Extraction(kind="image", pages=[page for page, _ in results])
     broken = [page for page, bad in results if bad]
     if broken and len(broken) == len(results):

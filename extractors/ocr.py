@@ -512,25 +512,26 @@ SIGNATURE_TOP = 0.45
 _GOLONGAN = re.compile(r"(?:I{1,3}|IV)\s*/\s*[a-eA-E]\b")
 _NIP_LABEL = re.compile(r"^[(\[/\\|'\"]*[NM][I1l|]P\b", re.I)
 SURE_DIGITS = 90.0       # conf of a NIP word that needs no second reading
-GUESSED = 60.0           # conf under which a word is a guess …
-GUESSED_SHARE = 0.15     # … and the share of such words that makes a page's lower part doubtful
 
 
 def signature_doubtful(result: OcrResult) -> bool:
-    """The page's lower part, where the closing block sits, was read with many guessed words, or
-    shows a signature block's traces (a NIP label, a golongan "(IV/c)") but no NIP read with
-    confidence: worth a second reading of that part."""
+    """The page's lower part, where the closing block sits, shows a signature block's traces (a
+    NIP label, a golongan "(IV/c)") but no NIP read with confidence: worth a second reading of
+    that part. Only then: a second reading costs about half a page of OCR."""
     words = result.words
     if result.error or not words:
         return False
     top = max(w.top + w.height for w in words) * SIGNATURE_TOP
     low = [w for w in words if w.top >= top]
-    guessed = [w for w in low if len(w.text) > 1 and w.conf < GUESSED]
-    if len(guessed) >= GUESSED_SHARE * max(1, len(low)):
-        return True   # a stamp or a shadow over the lower page: its words are guesses
-    if not any(_NIP_LABEL.match(w.text) or _GOLONGAN.search(w.text) for w in low):
-        return False
-    digits = [w for w in low if any(c.isdigit() for c in w.text)]
+    labels = [i for i, w in enumerate(low) if _NIP_LABEL.match(w.text)]
+    if not labels:
+        # a golongan "(IV/c)" is the line above a signatory's NIP: no label read below it
+        return any(_GOLONGAN.search(w.text) for w in low)
+    # the last NIP label is the signatory's (member tables above it carry their own NIPs): the
+    # digits on its line after it
+    label = low[labels[-1]]
+    digits = [w for w in low[labels[-1] + 1:] if abs(w.top - label.top) <= label.height
+              and any(c.isdigit() for c in w.text)]
     return sum(sum(c.isdigit() for c in w.text) for w in digits) < 18 or min(w.conf for w in digits) < SURE_DIGITS
 
 

@@ -177,7 +177,9 @@ def _native_scan(pdf: pdfium.PdfDocument, index: int) -> tuple[Image.Image, int]
     return img, round(scale * 72)
 
 
-def _ocr_page(pdf: pdfium.PdfDocument, index: int, layer: str, timeout: float | None) -> Page:
+def _ocr_page(pdf: pdfium.PdfDocument, index: int, layer: str, timeout: float | None,
+              closing: bool = False) -> Page:
+    """closing: the document's last page, where its signature block is (and gets its own read)."""
     number = index + 1
     try:
         result = ocr.read_page(lambda: page_image(pdf, index), timeout=timeout)
@@ -190,7 +192,7 @@ def _ocr_page(pdf: pdfium.PdfDocument, index: int, layer: str, timeout: float | 
     if result.error or not result.text:
         return Page(number=number, text="", source="empty", error=result.error)
     second = (ocr.reread_signature(lambda: page_image(pdf, index), result.rotation, timeout=timeout)
-              if ocr.signature_doubtful(result) else None)
+              if closing and ocr.signature_doubtful(result) else None)
     return Page(number=number, text=result.text, source="ocr", confidence=result.confidence,
                 rotation=result.rotation, words=result.words or None, signature_text=second)
 
@@ -258,7 +260,8 @@ def extract_pdf(path: Path, *, timeout: float | None = None) -> Extraction:
             Page(number=i + 1, text=t, source="text") if ocr.usable_text(t) else None
             for i, t in enumerate(layers)]
         todo = [i for i, p in enumerate(pages) if p is None]
-        for i, page in zip(todo, ocr.map_pages(lambda i: _ocr_page(pdf, i, layers[i], timeout), todo)):
+        for i, page in zip(todo, ocr.map_pages(lambda i: _ocr_page(pdf, i, layers[i], timeout, i == count - 1),
+                                               todo)):
             pages[i] = page
         tables: list[list[list[str]]] = []
         fallback: list[int] = []
