@@ -30,7 +30,8 @@ def _cfg() -> dict:
     over = {t: tuple(spec["over"]) for t, spec in v["types"].items() if spec.get("over")}
     cues = [_Evidence(fold(c["phrase"]), float(c["weight"])) for c in v["sk_structure"]["cues"]]
     return {"match": v["match"], "regions": v["regions"], "types": types, "cues": cues, "over": over,
-            "sk_needed": v["sk_structure"]["needed"], "sk_base": v["sk_structure"]["sk_other_base"]}
+            "sk_needed": v["sk_structure"]["needed"], "sk_base": v["sk_structure"]["sk_other_base"],
+            "lampiran": [fold(x) for x in v["sk_structure"].get("lampiran_opening", [])]}
 
 
 def locate(phrase: str, text: str, threshold: float) -> tuple[float, int] | None:
@@ -106,7 +107,9 @@ def scores(extraction: Extraction) -> dict[str, float]:
     sk_struct = sum(ev.weight for ev in cfg["cues"]
                     if _found(ev.phrase, regions["heading"] + " " + regions["first_page"], thr)
                     or _found(ev.phrase, regions["body"], thr))
-    is_sk = sk_struct >= cfg["sk_needed"]
+    opening = regions["heading"][:40]
+    is_sk = sk_struct >= cfg["sk_needed"] or any(
+        opening.startswith(x) or fuzz.ratio(opening[:len(x)], x) >= thr for x in cfg["lampiran"])
     subj = _subject(extraction) if is_sk else ""
     # An SK's subject names what it decides on ("TIM PENYUSUN LAPORAN KINERJA"), not what the text is
     doc_regions = {**regions, "heading": regions["heading"].replace(subj, " ")} if subj else regions

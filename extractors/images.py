@@ -45,7 +45,11 @@ def _dpi(info: dict) -> int | None:
     return round(value) if 150 <= value <= 1200 else None
 
 
-def _load_frame(path: Path | BinaryIO, index: int) -> tuple[Image.Image, int | None]:
+def _load_frame(path: Path | BinaryIO, index: int, colour: bool = False) -> tuple[Image.Image, int | None]:
+    """colour: keep a JPEG's colour when drafting it down (the signature's second reading fades a
+    stamp's coloured ink; the first reading wants grey)."""
+    if hasattr(path, "seek"):
+        path.seek(0)   # a frame of in-memory bytes may be loaded twice
     with Image.open(path) as im:
         if index:
             im.seek(index)
@@ -56,7 +60,7 @@ def _load_frame(path: Path | BinaryIO, index: int) -> tuple[Image.Image, int | N
         w, h = im.size
         if im.format == "JPEG" and max(w, h) > limits.MAX_OCR_SIDE_PX:
             s = limits.MAX_OCR_SIDE_PX / max(w, h)
-            im.draft("L", (math.ceil(w * s), math.ceil(h * s)))
+            im.draft("RGB" if colour else "L", (math.ceil(w * s), math.ceil(h * s)))
             if dpi:
                 dpi = round(dpi * im.size[0] / w)
         try:
@@ -70,8 +74,9 @@ def _load_frame(path: Path | BinaryIO, index: int) -> tuple[Image.Image, int | N
 
 
 def _frame_page(path: Path | BinaryIO, index: int, timeout: float | None,
-                number: int | None = None) -> tuple[Page, bool]:
-    """(page, whether the frame itself could not be decoded)."""
+                number: int | None = None, closing: bool = True) -> tuple[Page, bool]:
+    """(page, whether the frame itself could not be decoded). closing: the last frame, where the
+    signature block is (and gets its own read)."""
     number = number or index + 1
     try:
         result = ocr.read_page(lambda: _load_frame(path, index), timeout=timeout)
@@ -81,8 +86,11 @@ def _frame_page(path: Path | BinaryIO, index: int, timeout: float | None,
         return Page(number=number, text="", source="empty", error=str(e)), True
     if result.error or not result.text:
         return Page(number=number, text="", source="empty", error=result.error), False
+    second = (ocr.reread_signature(lambda: _load_frame(path, index, colour=True), result.rotation,
+                                   timeout=timeout)
+              if closing and ocr.signature_doubtful(result) else None)
     return Page(number=number, text=result.text, source="ocr", confidence=result.confidence,
-                rotation=result.rotation, words=result.words or None), False
+                rotation=result.rotation, words=result.words or None, signature_text=second), False
 
 
 def extract_image(path: Path, *, timeout: float | None = None) -> Extraction:
@@ -103,7 +111,7 @@ def extract_image(path: Path, *, timeout: float | None = None) -> Extraction:
     if frames > limits.MAX_IMAGE_FRAMES:
         return Extraction(kind="image", error_code=ErrorKind.CORRUPT_FILE,
                           error_reason=f"TIFF has {frames} frames (limit {limits.MAX_IMAGE_FRAMES})")
-    results = ocr.map_pages(lambda i: _frame_page(path, i, timeout), range(frames))
+    results = ocr.map_pages(lambda i: _frame_page(path, i, timeout, closing=i == frames - 1), range(frames))
     ex = Extraction(kind="image", pages=[page for page, _ in results])
     broken = [page for page, bad in results if bad]
     if broken and len(broken) == len(results):

@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 # Bump when extraction output changes in a way that must invalidate cached results.
-EXTRACTOR_VERSION = "2"
+EXTRACTOR_VERSION = "3"   # 3: the second reading of doubtful signature blocks (Page.signature_text)
 
 
 class ErrorKind(StrEnum):
@@ -38,6 +38,9 @@ class Page:
     rotation: int = 0                # degrees the page image was turned to read it
     words: list[Word] | None = None  # OCR word boxes, when kept
     error: str | None = None         # why a page could not be read (timeout, crash …)
+    # OCR pages whose signature block the first reading lost: a second reading of the page's lower
+    # part (stamp colour faded, one text block), for the field extractors to try
+    signature_text: str | None = None
 
 
 @dataclass
@@ -88,6 +91,7 @@ class Person:
     role: str | None = None          # jabatan or role in a team ("Ketua", "Anggota" …)
     page: int | None = None
     jabatan: str | None = None       # the position when a team role is given separately
+    nip_conf: list[float] | None = None  # OCR confidence per NIP digit (see Signatory.nip_conf)
 
 
 @dataclass
@@ -99,6 +103,9 @@ class Signatory:
     place: str | None = None         # "Ditetapkan di <place>" / "<place>, <date>"
     date: str | None = None          # ISO date of signing
     page: int | None = None
+    # OCR: Tesseract's confidence of each of the NIP's digits (that of the word holding it), so a
+    # check can tell a misread digit from a wrong NIP; None for a text layer
+    nip_conf: list[float] | None = None
 
 
 @dataclass
@@ -126,6 +133,10 @@ class Fields:
     tanggal_partial: str | None = None
     # the mechanism an evaluation/follow-up/activity report is about (vocab/subjects.yaml), else None
     subject: str | None = None
+    # Set when the signatory is incomplete and the page region of the signature block was not
+    # read reliably (scan or photo): value "trace" (a block's traces were read, not the block) or
+    # "low_confidence", the page, and raw: what OCR made of it. UNSIGNED then asks a person to look.
+    signature_unread: Mention | None = None
 
     def contract_dict(self) -> dict[str, Any]:
         """The `fields` object of report.json (contract: absent values are null)."""
@@ -146,4 +157,5 @@ class Fields:
                    people=[Person(**p) for p in d.get("people", [])],
                    dates=[Mention(**m) for m in d.get("dates", [])],
                    unit_mentions=[Mention(**m) for m in d.get("unit_mentions", [])],
-                   period=d.get("period"), tanggal_partial=d.get("tanggal_partial"), subject=d.get("subject"))
+                   period=d.get("period"), tanggal_partial=d.get("tanggal_partial"), subject=d.get("subject"),
+                   signature_unread=Mention(**d["signature_unread"]) if d.get("signature_unread") else None)

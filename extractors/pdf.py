@@ -203,7 +203,9 @@ def _native_scan(pdf: pdfium.PdfDocument, index: int) -> tuple[Image.Image, int]
     return img, round(scale * 72)
 
 
-def _ocr_page(pdf: pdfium.PdfDocument, index: int, layer: str, timeout: float | None) -> Page:
+def _ocr_page(pdf: pdfium.PdfDocument, index: int, layer: str, timeout: float | None,
+              closing: bool = False) -> Page:
+    """closing: the document's last page, where its signature block is (and gets its own read)."""
     number = index + 1
     try:
         result = ocr.read_page(lambda: page_image(pdf, index), timeout=timeout)
@@ -215,8 +217,10 @@ def _ocr_page(pdf: pdfium.PdfDocument, index: int, layer: str, timeout: float | 
         return Page(number=number, text=layer, source="text")
     if result.error or not result.text:
         return Page(number=number, text="", source="empty", error=result.error)
+    second = (ocr.reread_signature(lambda: page_image(pdf, index), result.rotation, timeout=timeout)
+              if closing and ocr.signature_doubtful(result) else None)
     return Page(number=number, text=result.text, source="ocr", confidence=result.confidence,
-                rotation=result.rotation, words=result.words or None)
+                rotation=result.rotation, words=result.words or None, signature_text=second)
 
 
 def looks_like_people_table(text: str) -> bool:
@@ -290,7 +294,8 @@ def extract_pdf(path: Path, *, timeout: float | None = None) -> Extraction:
             pages[i] = Page(number=i + 1, text=layers[i], source="text" if layers[i] else "empty",
                             error=f"{limits.OVER_PAGE_LIMIT} ({cap} per file, BUKTI_MAX_OCR_PAGES)")
         todo = todo[:cap]
-        for i, page in zip(todo, ocr.map_pages(lambda i: _ocr_page(pdf, i, layers[i], timeout), todo)):
+        for i, page in zip(todo, ocr.map_pages(lambda i: _ocr_page(pdf, i, layers[i], timeout, i == count - 1),
+                                               todo)):
             pages[i] = page
         tables: list[list[list[str]]] = []
         fallback: list[int] = []

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from extractors.model import Person, Signatory
+from extractors.model import Mention, Person, Signatory
 from rules.engine import evaluate
 from rules.model import Head
 from rules.pack import load_pack
@@ -194,6 +194,22 @@ def test_unit_named_agencies_differ_by_name():
     assert [f.documents for f in found] == [["a/sk.pdf"]]
 
 
+@pytest.mark.parametrize("unit,flagged", [
+    # the letterhead names the unit's parents above it: the same unit
+    ("Dinas Kesehatan UPTD Puskesmas Kalianget Kabupaten Sumenep", False),
+    ("Dinas Kesehatan Kabupaten Sumenep", False),          # the Dinas issues decrees for its UPTD
+    ("Pemerintah Kabupaten Sumenep", False),
+    # a sibling under the same parent, an unrelated office, the parent of another region
+    ("Dinas Kesehatan UPTD Puskesmas Pragaan Kabupaten Sumenep", True),
+    ("Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu Kabupaten Sumenep", True),
+    ("Dinas Kesehatan Kabupaten Pamekasan", True),
+])
+def test_unit_hierarchy_parents_are_the_same_unit(unit, flagged):
+    prof = rf.profile(unit="UPTD Puskesmas Kalianget", aliases=["Puskesmas Kalianget Kabupaten Sumenep"])
+    docs = [rf.doc("a/sk.pdf", "sk_tim_zi", unit=unit)]
+    assert bool(flags(run(docs, prof), "UNIT_MISMATCH")) == flagged
+
+
 # ---------------------------------------------------------------- signing
 
 def test_unsigned():
@@ -203,6 +219,22 @@ def test_unsigned():
     assert f.found == ["nip"] and "tidak ada NIP" in f.message
     # notulen need only the note-taker's name
     assert not flags(run(with_doc("Notulen Rapat", signatory=Signatory(name="Joko Prasetyo"))), "UNSIGNED")
+
+
+def test_unsigned_on_an_unread_signature_region_is_unverifiable_not_an_error():
+    docs = with_doc(SK, signatory=rf.head_signatory(nip=None))
+    sk = rf.find(docs, SK)
+    sk.fields.signature_unread = Mention("trace", page=3, raw="Pembina Utama Muda (IV/c)")
+    ev = run(docs)
+    assert not flags(ev, "UNSIGNED")
+    [f] = flags(ev, "UNVERIFIABLE")
+    assert (f.severity, f.page, f.documents) == ("info", 3, [sk.path])
+    assert "halaman 3" in f.message and "NIP" in f.message
+    [f] = flags(run(docs, lang="en"), "UNVERIFIABLE")
+    assert "A person must look at that page" in f.message
+    # a complete block is simply signed, whatever the region's OCR looked like
+    sk.fields.signatory = rf.head_signatory("2024-01-15")
+    assert not flags(run(docs), "UNVERIFIABLE") and not flags(run(docs), "UNSIGNED")
 
 
 def test_unsigned_not_raised_for_a_corrupt_file():
@@ -252,6 +284,25 @@ def test_invalid_nip():
     [f] = flags(run(docs), "INVALID_NIP")
     assert f.found == ["198513022010011002 (Budi Santoso)"] and f.severity == "warning"
     assert not flags(run(with_doc(SK, people=rf.TEAM)), "INVALID_NIP")
+
+
+def test_invalid_nip_misread_by_ocr_is_unverifiable():
+    # "200461" for "200401": the TMT digits came from a word OCR was unsure of (78)
+    sig = rf.head_signatory("2024-01-15")
+    sig = dataclasses.replace(sig, nip="197203151998611004", nip_conf=[95.0] * 8 + [78.0] * 6 + [96.0] * 4)
+    ev = run(with_doc(SK, signatory=sig))
+    assert not flags(ev, "INVALID_NIP")
+    [f] = flags(ev, "UNVERIFIABLE")
+    assert f.severity == "info" and "197203151998611004" in f.message
+    # the same NIP read with confidence where it is wrong is a finding
+    sure = dataclasses.replace(sig, nip_conf=[95.0] * 18)
+    [f] = flags(run(with_doc(SK, signatory=sure)), "INVALID_NIP")
+    assert not flags(run(with_doc(SK, signatory=sure)), "UNVERIFIABLE")
+    # a member list read by OCR: the first digit under a stamp ("4969…" for "1969…")
+    misread = Person("Dewi Rahayu, S.T.", "496903171997032008", "Anggota",
+                     nip_conf=[63.0] * 8 + [96.0] * 6 + [74.0] * 4)
+    ev = run(with_doc(SK, people=[*rf.TEAM, misread]))
+    assert not flags(ev, "INVALID_NIP") and flags(ev, "UNVERIFIABLE")
 
 
 # ---------------------------------------------------------------- content
@@ -316,6 +367,27 @@ def test_missing_section_sop_identity():
     text = rf.SOP_TEXT.replace("Tanggal Efektif : 2 Januari 2024\n", "")
     [f] = flags(run(with_doc("SOP Akta Kelahiran", text=text)), "MISSING_SECTION")
     assert f.found == ["Tanggal Efektif"]
+
+
+HEALTH_SOP = ("UPTD PUSKESMAS KALIANGET\nSOP\nPENDAFTARAN PASIEN\nNo. Dokumen : 445/012/SOP/PKM/2024\n"
+              "No. Revisi : 00\nTanggal Terbit : 2 Januari 2024\nHalaman : 1/2\nKepala Puskesmas Kalianget\n"
+              "1. Pengertian : ...\n2. Tujuan : ...\n3. Kebijakan : ...\n4. Referensi : ...\n"
+              "5. Langkah-langkah : ...\n6. Unit Terkait : ...\n")
+
+
+def test_missing_section_sop_accreditation_format():
+    # the health-service format is an SOP of its own kind: no "Disahkan oleh", no "Nomor SOP"
+    assert not flags(run(with_doc("SOP Akta Kelahiran", text=HEALTH_SOP)), "MISSING_SECTION")
+    [f] = flags(run(with_doc("SOP Akta Kelahiran", text=HEALTH_SOP.replace("2. Tujuan : ...\n", ""))),
+                "MISSING_SECTION")
+    assert f.found == ["Tujuan"]   # measured against the format it is closest to
+
+
+def test_missing_section_approval_shown_by_the_signature_block():
+    text = rf.SOP_TEXT.replace("Disahkan oleh : Kepala Dinas\n", "Kepala Dinas\n")
+    assert not flags(run(with_doc("SOP Akta Kelahiran", text=text)), "MISSING_SECTION")
+    [f] = flags(run(with_doc("SOP Akta Kelahiran", text=text, signatory=None)), "MISSING_SECTION")
+    assert f.found == ["Disahkan oleh"]
 
 
 # ---------------------------------------------------------------- people

@@ -249,3 +249,144 @@ def test_speed_per_page():
     for _ in range(5):
         extract_fields(extraction(pages), "sk_tim_zi")
     assert (time.perf_counter() - t) / 5 / len(pages) < 0.05
+
+
+# ---------------------------------------------------------------- shapes of real folders
+
+def test_letterhead_naming_the_parent_gives_the_unit_below_it():
+    # "PEMERINTAH … / DINAS KESEHATAN / UPTD PUSKESMAS …": the issuer is the last unit line
+    kop = ("PEMERINTAH KABUPATEN SUMENEP\nDINAS KESEHATAN\nUPTD PUSKESMAS KALIANGET\n"
+           "Jl. Raya Kalianget No. 5 Telp. (0328) 662211\nMAKLUMAT PELAYANAN\n"
+           "Dengan ini kami menyatakan sanggup menyelenggarakan pelayanan sesuai standar.\n")
+    f = extract_fields(extraction([kop]), "maklumat_pelayanan")
+    assert f.unit == "UPTD Puskesmas Kalianget Kabupaten Sumenep"
+
+
+def test_unit_name_ends_at_its_region_before_a_heading():
+    page = ("LAMPIRAN : KEPUTUSAN DIREKTUR RUMAH SAKIT UMUM DAERAH KABUPATEN GOWA\n"
+            "RUMAH SAKIT UMUM DAERAH KABUPATEN GOWA\nSUSUNAN KEANGGOTAAN\nNo Nama NIP Jabatan\n")
+    f = extract_fields(extraction([page]), "sk_pengaduan")
+    assert "Rumah Sakit Umum Daerah Kabupaten Gowa" in {m.value for m in f.unit_mentions}
+    assert not any("Susunan" in m.value for m in f.unit_mentions)
+
+
+def test_activity_table_glued_under_a_member_table_is_not_people():
+    e = extraction(["LAPORAN MONITORING DAN EVALUASI\nTRIWULAN I TAHUN 2024\n"])
+    e.tables = [[["No", "Nama", "NIP", "Kedudukan"],
+                 ["1", "BUDI SANTOSO, S.Kom.", "19850612 201001 1 012", "Ketua"],
+                 ["2", "Joko Prasetyo", "", "Anggota"],   # an honorary member inside the list
+                 ["3", "SITI AMINAH, S.E.", "19870101 201101 2 003", "Sekretaris"],
+                 ["Area", "Kegiatan", "Target Realisasi %", "Kendala Tindak Lanjut"],
+                 ["Manajemen Perubahan", "Penyusunan SK Tim Kerja", "1 0 0%", "Dilanjutkan"],
+                 ["Penguatan Pengawasan", "Sosialisasi pengendalian\ngratifikasi", "2 2 100%", "Selesai"]]]
+    f = extract_fields(e, "laporan_monev")
+    assert [p.name for p in f.people] == ["BUDI SANTOSO, S.Kom.", "Joko Prasetyo", "SITI AMINAH, S.E."]
+
+
+def test_activity_table_alone_is_not_people():
+    e = extraction(["LAPORAN MONITORING DAN EVALUASI\n"])
+    e.tables = [[["No", "Nama Kegiatan", "Jabatan", "Keterangan"],
+                 ["1", "Penetapan Agen Perubahan", "Tim Kerja", "Selesai"],
+                 ["2", "Sosialisasi ZI kepada pegawai", "Sekretariat", "Selesai"]]]
+    assert extract_fields(e, "laporan_monev").people == []
+
+
+BODY = ("PEMERINTAH KABUPATEN SUMENEP\nDINAS KEPENDUDUKAN DAN PENCATATAN SIPIL\nBERITA ACARA\n"
+        "PENCANANGAN PEMBANGUNAN ZONA INTEGRITAS\n" + "Pada hari ini telah dilaksanakan pencanangan.\n" * 6)
+
+
+def test_signature_block_read_through_stamp_fragments_and_page_edge():
+    # a photographed block: stamp fragments between jabatan and name, the page edge before lines
+    page = BODY + ("Sumenep, 22 Januari 2024\nKepala Dinas Kependudukan dan\nPencatatan Sipil,\n"
+                   "ee: ae\nNU\n/ Dr. AHMAD FAUZI, S.H., M.Si.\n| Pembina Utama Muda (IV/c)\n"
+                   "\\ NIP. 19720315 199803 1 004\n")
+    f = extract_fields(extraction([page], source="ocr"), "berita_acara_pencanangan")
+    assert (f.signatory.name, f.signatory.nip, f.signatory.date) == (HEAD, "197203151998031004", "2024-01-22")
+    assert f.signature_unread is None
+
+
+def test_signature_block_broken_by_the_page_end():
+    pages = [BODY + "Sumenep, 9 Januari 2024\nPimpinan Rapat,\nKEPALA DINAS,\n\nDr. AHMAD FAUZI, S.H., M.Si.\n",
+             "Pembina Utama Muda (IV/c)\nNIP. 19720315 199803 1 004\n"]
+    f = extract_fields(extraction(pages, source="ocr"), "notulen_rapat")
+    assert (f.signatory.name, f.signatory.nip) == (HEAD, "197203151998031004")
+
+
+@pytest.mark.parametrize("tail,source,why", [
+    # the block's traces were read, not the block: a person must look
+    ("Sumenep, 22 Januari 2024\nYang Mencanangkan,\nKepala Dinas\n\nPeeve Utama Muda (IV/c)\nP 8 200603 1 009\n",
+     "ocr", "trace"),
+    ("Sumenep, 22 Januari 2024\nYang Mencanangkan,\nKepala Dinas Kependudukan\n", "ocr", "trace"),
+    # no trace of a block in clean OCR, or any text layer: the block is really absent
+    ("Demikian berita acara ini dibuat.\n", "ocr", None),
+    ("Sumenep, 22 Januari 2024\nYang Mencanangkan,\nKepala Dinas Kependudukan\n", "text", None),
+])
+def test_unread_signature_region(tail, source, why):
+    e = extraction([BODY + tail], source=source)
+    if source == "ocr":
+        e.pages[0].confidence = 91.0
+    f = extract_fields(e, "berita_acara_pencanangan")
+    assert (f.signature_unread.value if f.signature_unread else None) == why
+    if why:
+        assert f.signature_unread.page == 1 and f.signature_unread.raw
+
+
+def test_a_cited_decree_number_is_not_the_documents_own():
+    page2 = ("B. Dasar\n1. Peraturan Menteri PANRB Nomor 90 Tahun 2021\n"
+             "2. Keputusan Kepala Dinas Kependudukan dan Pencatatan Sipil Kabupaten Sumenep\n"
+             "Nomor 188.4/357/SK/DISPENDUKCAPIL/2024 tentang Pembentukan Tim Kerja\n")
+    cover = "LAPORAN MONITORING DAN EVALUASI\nTRIWULAN II TAHUN 2024\n"
+    assert extract_fields(extraction([cover, page2]), "laporan_monev").nomor is None
+    # the own number in the heading, with or without a separator
+    for label in ("Nomor : ", "NOMOR "):
+        own = f"BERITA ACARA\n{label}470/360/BA/2024\n"
+        assert extract_fields(extraction([own, page2]), "berita_acara_pencanangan").nomor == "470/360/BA/2024"
+
+
+def test_ocr_member_table_with_ruled_header():
+    # OCR keeps a table's rule as "|": "No |Nama NIP Kedudukan" still opens a member list
+    page = ("BAB II PELAKSANAAN\nTim dengan susunan sebagai berikut:\n\nNo |Nama NIP Kedudukan\n"
+            "1 dr. Yusuf Effendi 19770319 199803 1 004 Anggota\n"
+            "2 Ir. Eka Nasution, S.Sos., M.Si. 19690802 199503 2 001 Ketua\n"
+            "Area Kegiatan Target Realisasi | Kendala\nManajemen Perubahan | Penyusunan SK Tim Kerja 1 0 0%\n")
+    f = extract_fields(extraction([page], source="ocr"), "laporan_monev")
+    assert [(p.name, p.nip) for p in f.people] == [("dr. Yusuf Effendi", "197703191998031004"),
+                                                   ("Ir. Eka Nasution, S.Sos., M.Si.", "196908021995032001")]
+
+
+@pytest.mark.parametrize("heading,nomor", [
+    ("PERATURAN BUPATI SUMENEP\nNOMOR 78 TAHUN 2O16\nTENTANG\nPEDOMAN PENGENDALIAN GRATIFIKASI\n", "78 Tahun 2016"),
+    ("KEPUTUSAN KEPALA DINAS\nKOMOR : 800/l23/435.2O1/2O24\nTERTANG\nTIM KERJA\n", "800/123/435.201/2024"),
+    ("KEPUTUSAN KEPALA RSUD\nNOMOR : 445/017/RSUD/VI!I/2024\nTENTANG\nTIM\n", "445/017/RSUD/VIII/2024"),
+])
+def test_regulation_and_ocr_damaged_numbers(heading, nomor):
+    assert extract_fields(extraction([heading + "Menimbang : a. bahwa ...\n"]), "sk_other").nomor == nomor
+
+
+def test_a_cited_regulation_number_is_not_the_documents_own():
+    body = "LAPORAN PENGENDALIAN GRATIFIKASI\n" + "Isi laporan.\n" * 16 + "Peraturan Bupati\nNOMOR 78 TAHUN 2016\n"
+    assert extract_fields(extraction([body]), "laporan_gratifikasi").nomor is None
+
+
+def test_unit_of_a_declaration_without_letterhead_from_its_instansi_row():
+    page = ("FAKTA INTEGRITAS\nSaya yang bertanda tangan di bawah ini:\nNama : Ketut Firmansyah, S.STP.\n"
+            "NIP : 19680520 199403 1 009\nJabatan : Kepala Badan Kepegawaian Daerah\n"
+            "Instansi : Badan Kepegawaian dan Pengembangan Sumber Daya Manusia Kota\nPadang\n"
+            "Dalam rangka mewujudkan Zona Integritas, dengan ini menyatakan bahwa saya:\n")
+    f = extract_fields(extraction([page]), "pakta_integritas")
+    assert f.unit == "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia Kota Padang"
+
+
+def test_second_reading_of_the_signature_block_fills_what_the_first_lost():
+    # the first reading: the stamp turned the NIP into noise; the second reading (stamp colour
+    # faded, one text block) has it, with its label damaged
+    first = BODY + "Sumenep, 22 Januari 2024\nYang Mencanangkan,\nKepala Dinas\n\nPION\nCoe\n"
+    e = extraction([first], source="ocr")
+    e.pages[0].signature_text = ("Kepala Dinas\nDr. AHMAD FAUZI, S.H., M.Si.\nPembina Utama Muda (IV/c)\n"
+                                 "Ki IP. 19720315 199803 1 004\n")
+    f = extract_fields(e, "berita_acara_pencanangan")
+    assert (f.signatory.name, f.signatory.nip, f.signatory.date) == (HEAD, "197203151998031004", "2024-01-22")
+    assert f.signature_unread is None
+    # a second reading without a valid NIP is not taken
+    e.pages[0].signature_text = "Dr. AHMAD FAUZI, S.H., M.Si.\nNIP. 19721315 199803 1 004\n"
+    assert extract_fields(e, "berita_acara_pencanangan").signature_unread is not None

@@ -311,3 +311,24 @@ def test_large_freed_buffers_go_back_to_the_os():
     if platform.libc_ver()[0] != "glibc":
         pytest.skip("mallopt is glibc's")
     assert limits.release_large_buffers() is True
+
+
+def test_signature_doubtful_asks_for_a_second_reading_only_where_the_block_was_lost():
+    from extractors.model import Word
+    from extractors.ocr import OcrResult, signature_doubtful
+
+    def page(*lines):
+        """Ten body lines, then `lines` (lists of (word, conf)) in the lower part of the page."""
+        words = [Word("Pencanangan", 100, 100 + 40 * i, 200, 30, 95.0) for i in range(10)]
+        for i, line in enumerate(lines):
+            words += [Word(t, 600 + 220 * j, 1800 + 40 * i, 200, 30, c) for j, (t, c) in enumerate(line)]
+        return OcrResult(text="x", words=words)
+
+    nip = [("NIP.", 95.0), ("19740718", 95.0), ("200603", 96.0), ("1", 96.0), ("009", 96.0)]
+    assert not signature_doubtful(page([("(IV/c)", 90.0)], nip))
+    assert signature_doubtful(page([("(IV/c)", 90.0)], [nip[0], ("19740718", 78.0), *nip[2:]]))  # a guessed digit
+    assert signature_doubtful(page([("(IV/c)", 90.0)], [("NIP.", 95.0), ("8", 40.0), ("200603", 96.0)]))
+    assert signature_doubtful(page([("(IV/c)", 90.0)], [("P", 40.0), ("8", 30.0)]))     # label lost
+    # a member table's unsure NIP above a confidently read signature NIP is not a reason
+    assert not signature_doubtful(page([("1", 90.0), ("19850612", 70.0), ("201001", 96.0)], nip))
+    assert not signature_doubtful(page([("Demikian", 95.0), ("laporan", 96.0)]))

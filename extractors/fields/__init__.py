@@ -21,7 +21,7 @@ from extractors.fields.nip import parse_nip, validate_nip
 from extractors.fields.nomor import find_nomor, parse_nomor
 from extractors.fields.people import find_people
 from extractors.fields.period import find_period
-from extractors.fields.signatory import find_signatory, place_date
+from extractors.fields.signatory import find_signatory, place_date, unread_signature
 from extractors.fields.subject import find_subject
 from extractors.fields.title import find_title
 from extractors.fields.unit import find_unit, unit_mentions
@@ -104,13 +104,56 @@ def _issue_date(doc: DocText, sig_date: str | None) -> tuple[str | None, str | N
     return None, partial or month
 
 
+_BARE_NIP = re.compile(r"(?<!\d)(\d{8}\s?\d{6}\s?\d\s?\d{3})\s*$")
+
+
+def _second_reading(extraction: Extraction, doc_type: str, sig):
+    """The signatory from the second OCR reading of a page's signature block (see
+    ocr.reread_signature) where the first reading gave none, or no NIP, or one that is invalid or
+    was read with doubt; it is only taken when it gives a valid NIP with its name."""
+    from extractors.model import Page
+    from extractors.ocr import SURE_DIGITS
+
+    if sig and sig.name and sig.nip and not validate_nip(sig.nip) and (
+            not sig.nip_conf or min(sig.nip_conf) >= SURE_DIGITS):
+        return sig
+    for page in reversed(extraction.pages):
+        if not page.signature_text:
+            continue
+        # in the block's region, a short line ending in a NIP-shaped number is the NIP line,
+        # whatever became of its label under the stamp ("Ki IP. 19740718 200603 1 009")
+        text = "\n".join(f"NIP. {m.group(1)}" if (m := _BARE_NIP.search(ln)) and len(ln) <= 40 else ln
+                         for ln in page.signature_text.split("\n"))
+        region = DocText(Extraction(kind=extraction.kind, pages=[
+            Page(number=page.number, text=text, source="ocr")]), doc_type)
+        _, blocks, _ = find_signatory(region)
+        good = [b.signatory for b in blocks if b.signatory.name and b.signatory.nip
+                and not validate_nip(b.signatory.nip)]
+        if not good:
+            continue
+        new = next((g for g in good if sig and sig.nip and g.nip[:8] == sig.nip[:8]), good[-1])
+        if sig:   # what the first reading had beyond the name and NIP (date, jabatan) stays
+            new.place, new.date = new.place or sig.place, new.date or sig.date
+            new.jabatan, new.pangkat = new.jabatan or sig.jabatan, new.pangkat or sig.pangkat
+        if not (new.place or new.date):
+            # the signing place and date above the block, as the first reading has them
+            for line in reversed((page.text or "").split("\n")):
+                place, when = place_date(line)
+                if when:
+                    new.place, new.date = new.place or place, when
+                    break
+        new.page = page.number
+        return new
+    return sig
+
+
 def extract_fields(extraction: Extraction, doc_type: str) -> Fields:
     doc = DocText(extraction, doc_type)
     f = Fields()
     if not doc.pages:
         return f
-    for number, text in doc.pages:
-        hit = find_nomor(text)
+    for k, (number, text) in enumerate(doc.pages):
+        hit = find_nomor(text, heading=k == 0)
         if hit:
             f.nomor = hit[0]
             break
@@ -118,7 +161,10 @@ def extract_fields(extraction: Extraction, doc_type: str) -> Fields:
         f.dates.extend(Mention(value=h.value.isoformat(), page=number, raw=h.raw)
                        for h in find_dates(text))
     sig, blocks, declarant = find_signatory(doc)
+    sig = _second_reading(extraction, doc_type, sig)
     f.signatory = sig
+    if not (sig and sig.name and sig.nip):
+        f.signature_unread = unread_signature(doc, extraction)
     f.tanggal, f.tanggal_partial = _issue_date(doc, sig.date if sig else None)
     f.title = find_title(doc, doc_type)
     f.subject = find_subject(doc, doc_type, f.title)

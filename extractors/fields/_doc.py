@@ -27,6 +27,8 @@ class Line:
     markers: list[Marker] = field(default_factory=list)
     # OCR lines: (start offset in `text`, end offset, left px, right px) per column segment
     segments: list[tuple[int, int, int, int]] | None = None
+    # OCR lines: Tesseract's confidence per word of `text.split(" ")`
+    confs: list[float] | None = None
 
     @property
     def blank(self) -> bool:
@@ -57,15 +59,18 @@ class DocText:
             rows = _layout(p.text, p.words) if p.words else None
             if rows is None:
                 text = repair_ocr_words(p.text.replace("\r\n", "\n").replace("\f", "\n"))
-                texts, segs = text.split("\n"), None
+                texts, segs, confs = text.split("\n"), None, None
             else:
                 texts = [repair_ocr_words(" ".join(w.text for w in r)) for r in rows]
                 segs = [_segments(r, t) for r, t in zip(rows, texts)]
+                confs = [[w.conf for w in r] if len(t.split(" ")) == len(r) else None
+                         for r, t in zip(rows, texts)]
             self.pages.append((p.number, "\n".join(texts)))
             page_lines = []
             off = 0
             for j, raw in enumerate(texts):
-                ln = Line(len(self.lines), p.number, raw, off, segments=segs[j] if segs else None)
+                ln = Line(len(self.lines), p.number, raw, off, segments=segs[j] if segs else None,
+                          confs=confs[j] if confs else None)
                 self.lines.append(ln)
                 page_lines.append(ln)
                 off += len(raw) + 1
@@ -183,3 +188,19 @@ def _segments(row: list[Word], text: str) -> list[tuple[int, int, int, int]] | N
         pos += len(tok) + 1
     segs.append((seg_start, len(text), left, right))
     return segs
+
+
+def digit_confs(line: Line, start: int) -> list[float] | None:
+    """The OCR confidence of each NIP digit from `start` (an offset in the page) on: each digit
+    gets that of the word it was read in. None without word confidences (a text layer)."""
+    if not line.confs:
+        return None
+    out: list[float] = []
+    pos = line.start
+    for word, conf in zip(line.text.split(" "), line.confs):
+        if pos + len(word) > start:
+            out += [conf] * sum(c.isdigit() for c in word[max(0, start - pos):])
+        pos += len(word) + 1
+        if len(out) >= 18:
+            break
+    return out[:18] if len(out) >= 18 else None

@@ -70,3 +70,15 @@ def validate_nip(nip: str, today: date | None = None) -> list[str]:
     if gender not in "12":
         problems.append(f"gender digit {gender} is not 1 or 2")
     return problems
+
+
+def problem_digits(problem: str) -> range:
+    """Which digits (0-based) a problem of validate_nip is about: the birth date, the TMT, the
+    gender digit, or all of them."""
+    if problem.startswith("birth"):
+        return range(0, 8)
+    if problem.startswith("appointment"):
+        return range(0, 14) if "before age" in problem else range(8, 14)
+    if problem.startswith("gender"):
+        return range(14, 15)
+    return range(0, 18)

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from extractors.fields._doc import DocText
+from extractors.fields._doc import DocText, digit_confs
 from extractors.fields.dates import find_dates
 from extractors.fields.nip import parse_nip
 from extractors.model import Person
@@ -151,14 +151,37 @@ def _person_from_text(rest: str, page: int | None) -> Person | None:
     return Person(name=name, nip=nip, role=role or jabatan, page=page, jabatan=jabatan)
 
 
+def _has_gelar(name: str) -> bool:
+    gelar = _cfg()["gelar"]
+    return any(fold(w).replace(" ", "") in gelar for w in re.split(r"[\s,]+", name) if w)
+
+
+def _people_only(people: list[Person]) -> list[Person]:
+    """The rows of a member list that have the shape of people. A name in a member list comes
+    with a NIP or academic titles; a table glued under it by the page layout (a monev report's
+    activities "Penyusunan SK Tim Kerja", "Sosialisasi …") has neither. Rows without either are
+    kept only between rows that have them (an honorary member without NIP inside the list), never
+    after the last one; a list where no row has that shape is not a list of people."""
+    shaped = [bool(x.nip) or _has_gelar(x.name) for x in people]
+    if not any(shaped):
+        return []
+    last = max(i for i, ok in enumerate(shaped) if ok)
+    return people[:last + 1]
+
+
 def from_tables(tables: list[list[list[str]]]) -> list[Person]:
     out: list[Person] = []
     for table in tables:
         cols: dict[int, str] | None = None
+        section: list[Person] = []
         for row in table:
             cells = [collapse_ws(c or "") for c in row]
             if cols is None:
                 cols = _is_header(cells)
+                continue
+            if _is_header(cells):
+                out += _people_only(section)   # another table under the same ruling
+                section, cols = [], _is_header(cells)
                 continue
             by = {kind: cells[i] for i, kind in cols.items() if i < len(cells)}
             name = _clean(by.get("name"))
@@ -166,8 +189,9 @@ def from_tables(tables: list[list[list[str]]]) -> list[Person]:
                 continue
             jab = _clean(by.get("jabatan"))
             role = _clean(by.get("role"))
-            out.append(Person(name=repair_name(name), nip=parse_nip(by.get("nip") or ""),
-                              role=role or jab, jabatan=jab))
+            section.append(Person(name=repair_name(name), nip=parse_nip(by.get("nip") or ""),
+                                  role=role or jab, jabatan=jab))
+        out += _people_only(section)
     return out
 
 
@@ -189,7 +213,8 @@ def _region_starts(doc: DocText) -> list[tuple[int, dict[int, str] | None]]:
     """(first line of a members area, column kinds of its header row without the number column)"""
     starts = []
     for ln in doc.lines:
-        f = ln.folded.split(" ")
+        # a ruled header read by OCR keeps its rules ("No |Nama NIP"); folding would make "|" an I
+        f = fold(ln.text.replace("|", " ")).split(" ")
         if "NAMA" in f and ({"NIP", "JABATAN"} & set(f) or "JABATAN" in ln.folded):
             cells = _cells(ln.text)
             kinds = _is_header(cells)
@@ -223,6 +248,7 @@ def from_text(doc: DocText, skip: set[int]) -> list[Person]:
     stops = {f"SECTION:{s}" for s in _cfg()["stops"]}
     for s, cols in starts:
         i = s
+        region: list[Person] = []
         while i < len(lines):
             ln = lines[i]
             if i in skip or ln.leading() & stops or i in taken:
@@ -246,9 +272,13 @@ def from_text(doc: DocText, skip: set[int]) -> list[Person]:
             p = p or _person_from_text(" | ".join(row) if len(row) > 1 else row[0], ln.page)
             if p and cols is None and not p.nip:
                 p = None  # without a header row, only a NIP tells a member from a list item
+            if p and p.nip and len(row) == 1:
+                a = _find_nip(ln.text)[1]
+                p.nip_conf = digit_confs(ln, ln.start + a) if a >= 0 else None
             if p:
-                out.append(p)
+                region.append(p)
             i = j
+        out += _people_only(region)
     return out
 
 

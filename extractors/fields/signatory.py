@@ -9,13 +9,17 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from extractors.fields._doc import DocText, Line
+from extractors.fields._doc import DocText, Line, digit_confs
 from extractors.fields.dates import find_dates, find_month_years
 from extractors.fields.nip import parse_nip
-from extractors.model import Person, Signatory
+from extractors.model import Mention, Person, Signatory
 from extractors.textnorm import collapse_ws, fold, load_vocab, repair_caps, repair_name
 
-_NIP_LINE = re.compile(r"^\s*[(\[]?\s*N\s?[I1l|]\s?P\b\s*[.:]*\s*(?P<v>.*)$", re.I)
+# OCR of a photographed or stamped block puts the page edge or the stamp's rim before a line
+# ("| NIP. …", "\\ NIP. …", "/ Dr. NAME"): those marks are not part of the line.
+_EDGE = "/\\|°'\"`“”‘’"
+# The label as OCR reads it under ink: "NIP", "N IP", "NlP", "MIP", "NNIP".
+_NIP_LINE = re.compile(r"^[\s" + re.escape(_EDGE) + r"]*[(\[]?\s*(?:N?N|M)\s?[I1l|]\s?P\b\s*[.:]*\s*(?P<v>.*)$", re.I)
 _MAX_GAP = 8          # blank/noise lines allowed between jabatan and name (the signature space)
 
 
@@ -54,8 +58,14 @@ def _is_noise(ln: Line) -> bool:
     if set(ln.text.strip()) <= set("._-–…()[]"):
         return True
     # two letters are no jabatan or name: OCR of the signature stroke or the stamp ("TT", "K")
-    return t in _cfg()["noise"] or (len(t) <= 5 and t.replace(" ", "") in {"TTD", "TTDS", "CAP"}) \
-        or len(t.replace(" ", "")) <= 2
+    if t in _cfg()["noise"] or (len(t) <= 5 and t.replace(" ", "") in {"TTD", "TTDS", "CAP"}) \
+            or len(t.replace(" ", "")) <= 2:
+        return True
+    # a stroke or stamp read as a few short fragments ("ee: ae", "N / 1", "NU"): a jabatan or a
+    # name has a word longer than three letters (one line holding only "PION" is no name either)
+    words = [w for w in t.split() if not w.isdigit()]
+    return not any(c.isdigit() for c in ln.text) and (
+        all(len(w) <= 3 for w in words) or (len(words) == 1 and len(words[0]) <= 4))
 
 
 def is_pangkat(text: str) -> bool:
@@ -65,7 +75,7 @@ def is_pangkat(text: str) -> bool:
 
 
 def _clean_name(s: str) -> str:
-    s = collapse_ws(s.replace("_", " "))
+    s = collapse_ws(s.replace("_", " ")).lstrip(_EDGE + " ")
     s = s.strip(" ()[]:;|\"'\u2018\u2019\u201c\u201d")  # OCR reads stamp ink as quote marks
     return repair_name(s.rstrip(","))
 
@@ -151,13 +161,18 @@ def _block_at(doc: DocText, k: int, col: _Column | None = None) -> Block | None:
     if not m:
         return None
     nip = parse_nip(m.group("v"))
-    sig = Signatory(nip=nip, page=lines[k].page)
+    sig = Signatory(nip=nip, page=lines[k].page,
+                    nip_conf=digit_confs(doc.lines[lines[k].i], lines[k].start + m.start("v")) if nip else None)
     used = {k}
     i = k - 1
+    # A block broken by the page end ("Pembina …", "NIP. …" at the top of the next page) is read
+    # across the break; otherwise a block stays on its page.
+    above = [ln for ln in doc.lines[:k] if ln.page == lines[k].page and not ln.blank]
+    pages = {lines[k].page, lines[k].page - 1} if len(above) <= 2 else {lines[k].page}
 
     def skip(i: int, limit: int = _MAX_GAP) -> int:
         n = 0
-        while i >= 0 and lines[i].page == lines[k].page and _is_noise(lines[i]) and n < limit:
+        while i >= 0 and lines[i].page in pages and _is_noise(lines[i]) and n < limit:
             i -= 1
             n += 1
         return i
@@ -167,7 +182,7 @@ def _block_at(doc: DocText, k: int, col: _Column | None = None) -> Block | None:
         sig.pangkat = repair_caps(collapse_ws(lines[i].text), 1)
         used.add(i)
         i = skip(i - 1, 2)
-    if i < 0 or lines[i].page != lines[k].page or not _looks_like_name(lines[i]):
+    if i < 0 or lines[i].page not in pages or not _looks_like_name(lines[i]):
         return None
     if ":" in lines[i].text and fold(lines[i].text.split(":")[0]) in _cfg()["labels"]["name"]:
         return None  # a labelled "Nama : …" row belongs to a declaration, read elsewhere
@@ -176,7 +191,7 @@ def _block_at(doc: DocText, k: int, col: _Column | None = None) -> Block | None:
     i = skip(i - 1)
     jab: list[str] = []
     raw_jabatan = ""
-    while i >= 0 and lines[i].page == lines[k].page and not lines[i].blank and len(jab) < 4:
+    while i >= 0 and lines[i].page in pages and not lines[i].blank and len(jab) < 4:
         text = lines[i].text.strip()
         place, when = place_date(text)
         if place or when:
@@ -202,7 +217,7 @@ def _block_at(doc: DocText, k: int, col: _Column | None = None) -> Block | None:
         sig.jabatan = repair_caps(_cfg()["jab_prefix"].sub("", text).strip()) or None
     # place and date: up to four non-blank lines above the jabatan
     seen = 0
-    while i >= 0 and lines[i].page == lines[k].page and seen < 4:
+    while i >= 0 and lines[i].page in pages and seen < 4:
         if not lines[i].blank:
             seen += 1
             place, when = place_date(lines[i].text)
@@ -330,3 +345,49 @@ def find_signatory(doc: DocText) -> tuple[Signatory | None, list[Block], Person 
     if not chosen.date:
         _fill_from(chosen, blocks, doc, min(chosen_block.lines) if chosen_block.lines else None)
     return chosen, blocks, None
+
+
+# ---------------------------------------------------------------- was the block read at all?
+
+_DIGIT_RUN = re.compile(r"\d[\d .]{6,}\d")
+_BOTTOM = 0.45          # the part of the page (from the bottom) where a closing block sits
+_LOW_CONF = 60.0        # Tesseract word confidence under which a word is a guess
+_LOW_SHARE = 0.2        # share of guessed words that makes a region unreliable
+
+
+def unread_signature(doc: DocText, extraction) -> Mention | None:
+    """Where a signature block seems to be on a scanned or photographed page but was not read
+    whole: (reason, page, what was read there), None when the text is reliable there. A stamp
+    over the block or a badly lit photo leaves its traces — the signing place and date, a "NIP"
+    label, a pangkat/golongan, a run of NIP digits — or words Tesseract only guessed at; then whether the document is signed
+    is for a person to see, not for bukti to deny. A text layer (or clean OCR with no trace of a
+    block) is reliable: there a missing block is really missing."""
+    pages = [p for p in extraction.pages if p.text and p.text.strip()]
+    if not pages:
+        return None
+    # the closing block is at the end of the last page; an SOP's sits in its header on page 1
+    candidates = [pages[-1]] + ([pages[0]] if doc.doc_type == "sop" and len(pages) > 1 else [])
+    for page in candidates:
+        if page.source != "ocr":
+            continue
+        lines = [ln for ln in doc.page_lines(page.number) if not ln.blank]
+        bottom = lines[int(len(lines) * (1 - _BOTTOM)):] if doc.doc_type != "sop" else lines
+        for ln in bottom:
+            t = ln.text.strip().lstrip(_EDGE + " ")
+            # a signing place and date ("Padang, 21 Jan 2025") opens a block whose name and NIP
+            # should follow; a document made unsigned has neither
+            if _NIP_LINE.match(t) or (is_pangkat(t) and len(t) < 60) or any(place_date(t)) or (
+                    _DIGIT_RUN.search(t) and not re.match(r"^\d{1,3}\s*[.)|]?\s", t)
+                    and sum(c.isdigit() for c in t) >= 8 and not find_dates(t)):
+                return Mention(value="trace", page=page.number, raw=collapse_ws(t)[:80])
+        words = page.words or []
+        if words:
+            top = max(w.top + w.height for w in words)
+            low = [w for w in words if w.top >= top * (1 - _BOTTOM) and len(w.text) > 1]
+            guessed = [w for w in low if w.conf < _LOW_CONF]
+            if low and len(guessed) >= _LOW_SHARE * len(low):
+                return Mention(value="low_confidence", page=page.number,
+                               raw=collapse_ws(" ".join(w.text for w in guessed))[:80])
+        elif page.confidence is not None and page.confidence < _LOW_CONF + 15:
+            return Mention(value="low_confidence", page=page.number, raw=None)
+    return None

@@ -51,6 +51,8 @@ def cut_unit(raw: str) -> tuple[str, str] | None:
         words = [w for w in seg.split() if w]
         if si and not (_upper(out) and _upper(words)):
             break
+        if si and any(fold(w) in cfg["regions"] for w in out[-3:-1]):
+            break  # "… KABUPATEN GOWA" is complete: the next capitals are a heading, not the name
         stopped = False
         for w in words:
             bare = w.strip(",;:()")
@@ -102,9 +104,33 @@ def _kop(doc: DocText) -> list[Line]:
     return doc.nonblank(doc.page_lines(doc.first_page))[:_KOP_LINES]
 
 
+def _starts_unit(ln: Line) -> bool:
+    """The line opens with a unit's head word (DINAS, UPTD, PUSKESMAS, BAGIAN …)."""
+    f = ln.folded + " "
+    return any(f.startswith(h + " ") for h in _cfg()["heads"])
+
+
 def _is_kop_noise(ln: Line) -> bool:
     f = " " + ln.folded + " "
     return any((" " + n) in f for n in _cfg()["noise"]) or sum(c.isdigit() for c in ln.text) >= 5
+
+
+def _instansi(doc: DocText) -> str | None:
+    """Without a letterhead, a declaration names its unit in a labelled row ("Instansi : Badan …
+    Kota", wrapped onto the next line: "Padang"); the row and its unlabelled continuation."""
+    labels = {fold(x) for x in load_vocab("patterns")["signatory"]["labels"]["instansi"]}
+    lines = doc.nonblank(doc.page_lines(doc.first_page)) if doc.first_page is not None else []
+    for k, ln in enumerate(lines[:25]):
+        label, sep, value = ln.text.partition(":")
+        if not sep or fold(label) not in labels or not value.strip():
+            continue
+        value = value.strip()
+        nxt = lines[k + 1].text.strip() if k + 1 < len(lines) else ""
+        if nxt and ":" not in nxt and len(nxt) <= 40 and not nxt[0].isdigit() and len(nxt.split()) <= 3:
+            value = f"{value} {nxt}"
+        return title_case(collapse_ws(value).strip(" .,;")) if any(
+            fold(value).startswith(h + " ") for h in _cfg()["heads"]) else None
+    return None
 
 
 def find_unit(doc: DocText, mentions: list[Mention]) -> str | None:
@@ -129,12 +155,15 @@ def find_unit(doc: DocText, mentions: list[Mention]) -> str | None:
                 break
             if parts and not _upper(ln.text.split()):
                 break  # the kop is in capitals; what follows it is not
-            if not parts and not any(mk.label == "UNIT" for mk in ln.markers):
-                # a parent organisation line is allowed before the unit ("DINAS KESEHATAN" then
-                # "UPTD PUSKESMAS …"): keep scanning
+            starts = _starts_unit(ln)
+            if not parts and not starts and not any(mk.label == "UNIT" for mk in ln.markers):
                 continue
-            if any(mk.label == "UNIT" for mk in ln.markers) and parts:
-                parts = []  # a more specific unit follows its parent: keep the last one
+            if starts and parts:
+                # a letterhead names the hierarchy top-down ("DINAS KESEHATAN" then "UPTD
+                # PUSKESMAS …"): the issuing unit is the last, most specific one. The line is
+                # tested itself, because spaCy's unit match runs over the line break and
+                # gives the two lines one marker.
+                parts = []
             parts.append(ln.text.strip())
         name = clean_unit(" ".join(parts)) if parts else None
         if name:
@@ -142,6 +171,9 @@ def find_unit(doc: DocText, mentions: list[Mention]) -> str | None:
             if region and not _has_region(name):
                 name = f"{name} {region}"
             return name
+    labelled = _instansi(doc)
+    if labelled:
+        return labelled
     first = [m for m in mentions if m.page == doc.first_page]
     with_region = [m for m in first if _has_region(m.value)]
     pick = (with_region or first or [None])[0]

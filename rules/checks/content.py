@@ -57,13 +57,24 @@ def _alternatives(marker) -> list[str]:
     return [marker] if isinstance(marker, str) else list(marker)
 
 
+def _formats(markers) -> list[list]:
+    """A doc type's section lists: one list of markers, or {format name: markers} when the type
+    is written in several formats (an SOP of PermenPAN-RB 35/2012 or of health accreditation)."""
+    return list(markers.values()) if isinstance(markers, dict) else [markers]
+
+
 def _valid_sections(params: dict) -> str | None:
     sections = params.get("sections")
     if not isinstance(sections, dict):
         return "sections: must map doc types to lists of markers"
     for key, markers in sections.items():
-        if not isinstance(markers, list) or not all(isinstance(m, (str, list)) for m in markers):
-            return f"sections.{key}: must be a list of markers (a string or a list of alternatives)"
+        for fmt in _formats(markers):
+            if not isinstance(fmt, list) or not all(isinstance(m, (str, list)) for m in fmt):
+                return (f"sections.{key}: must be a list of markers (a string or a list of alternatives), "
+                        "or a mapping of format names to such lists")
+    sig = params.get("signature_markers", [])
+    if not isinstance(sig, list) or not all(isinstance(m, str) for m in sig):
+        return "signature_markers: must be a list of markers"
     return None
 
 
@@ -75,19 +86,38 @@ def marker_present(text_squashed: str, marker: str, threshold: float) -> bool:
     return len(m) >= 6 and fuzz.partial_ratio(m, text_squashed) >= threshold
 
 
-@check("MISSING_SECTION", params={"sections": {}, "fuzzy_threshold": 85.0}, validate=_valid_sections)
+@check("MISSING_SECTION", params={"sections": {}, "fuzzy_threshold": 85.0, "signature_markers": []},
+       validate=_valid_sections)
 def missing_section(ctx: CheckContext):
     sections = ctx.params["sections"]
+    # The approval line ("Disahkan oleh") is shown by the approver's block itself: where a signature
+    # block with name and NIP was read, its label (lost by OCR, or never printed) is not missing.
+    by_signature = {squash(m) for m in ctx.params["signature_markers"]}
     for doc in ctx.docs:
-        wanted = [m for pattern, markers in sections.items() if fnmatch(doc.doc_type, pattern) for m in markers]
-        if not wanted:
+        matching = [markers for pattern, markers in sections.items() if fnmatch(doc.doc_type, pattern)]
+        if not matching:
             continue
         text = squash(doc.extraction.text)
-        missing = [_alternatives(m)[0] for m in wanted
-                   if not any(marker_present(text, alt, ctx.params["fuzzy_threshold"]) for alt in _alternatives(m))]
-        if missing:
-            yield ctx.flag(documents=[doc], found=missing, expected=[_alternatives(m)[0] for m in wanted],
-                           missing=missing)
+        sig = doc.fields.signatory
+        signed = bool(sig and sig.name and sig.nip)
+        best = None   # (missing, wanted) of the format the document comes closest to
+        for fmt in _formats_of(matching):
+            missing = [_alternatives(m)[0] for m in fmt
+                       if not (signed and squash(_alternatives(m)[0]) in by_signature)
+                       and not any(marker_present(text, alt, ctx.params["fuzzy_threshold"])
+                                   for alt in _alternatives(m))]
+            if best is None or len(missing) < len(best[0]):
+                best = (missing, [_alternatives(m)[0] for m in fmt])
+        if best and best[0]:
+            yield ctx.flag(documents=[doc], found=best[0], expected=best[1], missing=best[0])
+
+
+def _formats_of(matching: list) -> list[list]:
+    """Every combination of one format per matching pattern ("sk_*" and "sk_tim_zi" both apply)."""
+    combos: list[list] = [[]]
+    for markers in matching:
+        combos = [c + fmt for c in combos for fmt in _formats(markers)]
+    return combos
 
 
 @check("DUPLICATE_NUMBER", params={"ignore_doc_types": []})

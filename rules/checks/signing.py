@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from ..context import CheckContext
-from ..registry import check
+from ..registry import REGISTRY, check
 from ..text import name_score, nip_digits, same_person, strip_titles
 
 
@@ -15,7 +15,17 @@ from ..text import name_score, nip_digits, same_person, strip_titles
     "date_from_tanggal": False,      # accept fields.tanggal as the date of signing
 })
 def unsigned(ctx: CheckContext):
-    p = ctx.params
+    for doc, need, missing in _signature_gaps(ctx, ctx.params):
+        if doc.fields.signature_unread:
+            continue   # the block's region was not read reliably: UNVERIFIABLE asks a person to look
+        sig = doc.fields.signatory
+        yield ctx.flag(documents=[doc], found=missing, expected=need, page=sig.page if sig else None,
+                       missing=missing, variant="none" if len(missing) == len(need) else "partial")
+
+
+def _signature_gaps(ctx: CheckContext, p: dict):
+    """(document, parts required, parts missing) for every document of p's types that lacks a
+    part of its signature block."""
     for doc in ctx.docs_of(*p["doc_types"]):
         sig = doc.fields.signatory
         need = p["require_by_doc_type"].get(doc.doc_type, p["require"])
@@ -28,8 +38,37 @@ def unsigned(ctx: CheckContext):
                 p["date_from_tanggal"] and doc.fields.tanggal):
             missing.append("place_or_date")
         if missing:
-            yield ctx.flag(documents=[doc], found=missing, expected=need, page=sig.page if sig else None,
-                           missing=missing, variant="none" if len(missing) == len(need) else "partial")
+            yield doc, need, missing
+
+
+@check("UNVERIFIABLE")
+def unverifiable(ctx: CheckContext):
+    """What a content check could not decide because the part of the page it needs was not read
+    reliably: a signature block on a scan or photo (under a stamp, badly lit) whose name or NIP
+    OCR did not recover (UNSIGNED's question), a signature NIP that looks invalid only in digits
+    OCR was unsure of (INVALID_NIP's). Never an error: the report says which page a person must
+    look at. Decided with those checks' own parameters, so they never disagree on a document."""
+    p = _params_of(ctx, "UNSIGNED")
+    if p is not None:
+        for doc, need, missing in _signature_gaps(ctx, p):
+            unread = doc.fields.signature_unread
+            if unread:
+                yield ctx.flag(documents=[doc], found=unread.raw or "", expected=need, page=unread.page,
+                               variant="signature", region=unread.value, missing=missing)
+    p = _params_of(ctx, "INVALID_NIP")
+    if p is not None:
+        for doc in ctx.docs:
+            _, doubtful = _nip_problems(doc, p["min_digit_confidence"])
+            if doubtful:
+                b = doubtful[0]
+                yield ctx.flag(documents=[doc], found=b["nip"], expected=None, page=b["page"],
+                               variant="nip", nip=b["nip"], signer=b["name"] or "")
+
+
+def _params_of(ctx: CheckContext, code: str) -> dict | None:
+    """The parameters another check runs with here; None when the pack switched it off."""
+    cfg = next((c for c in ctx.pack.enabled_checks() if c.code == code), None)
+    return None if cfg is None else {**REGISTRY[code].defaults, **cfg.params_for(ctx.target)}
 
 
 def _is_head(sig_name, sig_nip, head, threshold) -> tuple[bool, bool]:
@@ -83,22 +122,34 @@ def signatory_mismatch(ctx: CheckContext):
                            signer=name, nips=nips)
 
 
-@check("INVALID_NIP")
-def invalid_nip(ctx: CheckContext):
-    from extractors.fields.nip import validate_nip
+def _nip_problems(doc, min_conf: float) -> tuple[list[dict], list[dict]]:
+    """(invalid NIPs, NIPs that look invalid only where OCR was unsure of the digits). An OCR'd
+    NIP (signatory or member list) whose offending digits (the birth date, the TMT …) were read with less than
+    `min_conf` is more likely misread ("200461" for "200401" under a stamp) than wrong."""
+    from extractors.fields.nip import problem_digits, validate_nip
 
+    bad, doubtful, seen = [], [], set()
+    sig = doc.fields.signatory
+    people = [(sig.name, sig.nip, sig.page, sig.nip_conf)] if sig else []
+    people += [(x.name, x.nip, x.page, x.nip_conf) for x in doc.fields.people]
+    for name, nip, page, confs in people:
+        if not nip or nip in seen:
+            continue
+        seen.add(nip)
+        problems = validate_nip(nip)
+        if not problems:
+            continue
+        entry = {"name": name, "nip": nip, "problems": list(problems), "page": page}
+        unsure = bool(confs) and all(min(confs[i] for i in problem_digits(pr) if i < len(confs)) < min_conf
+                                     for pr in problems)
+        (doubtful if unsure else bad).append(entry)
+    return bad, doubtful
+
+
+@check("INVALID_NIP", params={"min_digit_confidence": 90.0})
+def invalid_nip(ctx: CheckContext):
     for doc in ctx.docs:
-        bad, seen = [], set()
-        people = ([("signatory", doc.fields.signatory.name, doc.fields.signatory.nip, doc.fields.signatory.page)]
-                  if doc.fields.signatory else [])
-        people += [("person", x.name, x.nip, x.page) for x in doc.fields.people]
-        for _, name, nip, page in people:
-            if not nip or nip in seen:
-                continue
-            seen.add(nip)
-            problems = validate_nip(nip)
-            if problems:
-                bad.append({"name": name, "nip": nip, "problems": list(problems), "page": page})
+        bad, _ = _nip_problems(doc, ctx.params["min_digit_confidence"])
         if bad:
             yield ctx.flag(documents=[doc], found=[f"{b['nip']} ({b['name'] or '?'})" for b in bad],
                            expected="18 digits: birth date, appointment month, gender 1/2, sequence",

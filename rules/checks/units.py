@@ -22,6 +22,7 @@ class UnitName:
     region: str | None
     residual: str
     government: bool   # "Pemerintah Kabupaten …": names a whole region's government
+    parents: tuple[str, ...] = ()   # agencies named above the unit in the same name (letterhead)
 
 
 class UnitTable:
@@ -33,6 +34,8 @@ class UnitTable:
         self.stop = {norm(x) for x in table.get("stopwords") or []}
         self.generic = {norm(x) for x in table.get("generic_words") or []}
         self.named = set(table.get("named_agencies") or [])
+        # agency → the agencies above it (an UPTD Puskesmas is under the Dinas Kesehatan)
+        self.parents = {k: set(v or []) for k, v in (table.get("parents") or {}).items()}
         self._parsed: dict[str, UnitName] = {}
 
     def expand(self, s: str) -> str:
@@ -47,14 +50,26 @@ class UnitTable:
 
     def _parse(self, s: str) -> UnitName:
         text = self.expand(s)
-        agency = None
-        for key, names in sorted(self.agencies.items()):
+        # Every agency the name holds, by where it starts: a letterhead reads top-down ("Dinas
+        # Kesehatan UPTD Puskesmas Karang Intan"), so the last one is the issuing unit and the
+        # others are its parents. At one position the longest name wins (RSUD over rumah sakit).
+        found: dict[str, tuple[int, int, str]] = {}
+        for key, names in self.agencies.items():
             for n in names:
-                if contains_phrase(text, n):
-                    agency, text = key, re.sub(rf"(?<![a-z0-9]){re.escape(n)}(?![a-z0-9])", " ", text, count=1)
-                    break
-            if agency:
-                break
+                m = re.search(rf"(?<![a-z0-9]){re.escape(n)}(?![a-z0-9])", text)
+                if m and (key not in found or m.start() < found[key][0]):
+                    found[key] = (m.start(), len(n), n)
+        agency, parents = None, ()
+        if found:
+            order = sorted(found.items(), key=lambda kv: (kv[1][0], -kv[1][1]))
+            firsts = {}
+            for key, (start, _, _) in order:
+                firsts.setdefault(start, key)   # the longest name at each position
+            keys = list(firsts.values())
+            agency, parents = keys[-1], tuple(keys[:-1])
+            for key in keys:
+                n = found[key][2]
+                text = re.sub(rf"(?<![a-z0-9]){re.escape(n)}(?![a-z0-9])", " ", text, count=1)
         if agency is None:   # OCR noise in a long agency name ("Kependudukan dan Pencatatan Slpil")
             best = max(((fuzz.partial_ratio(n, text), key) for key, names in self.agencies.items()
                         for n in names if len(n) >= 15), default=(0, None))
@@ -76,7 +91,7 @@ class UnitTable:
                     break
         residual = [w for w in text.split() if w not in self.generic and w not in self.stop
                     and w not in self.region_types and not w.isdigit()]
-        return UnitName(agency, region_type, region, " ".join(residual[:3]), government)
+        return UnitName(agency, region_type, region, " ".join(residual[:3]), government, parents)
 
 
 def _region_differs(a: UnitName, b: UnitName, threshold: float) -> bool:
@@ -91,13 +106,16 @@ def _region_differs(a: UnitName, b: UnitName, threshold: float) -> bool:
     return not same_name   # Kota X vs Kabupaten Y
 
 
-def _differs(doc_unit: UnitName, own: UnitName, issuer: bool, p: dict, named: set[str]) -> str | None:
+def _differs(doc_unit: UnitName, own: UnitName, issuer: bool, p: dict, table: UnitTable) -> str | None:
     region = _region_differs(doc_unit, own, p["region_threshold"])
     same_agency = doc_unit.agency is not None and doc_unit.agency == own.agency
-    residual = (same_agency and doc_unit.agency in named and doc_unit.residual and own.residual
+    residual = (same_agency and doc_unit.agency in table.named and doc_unit.residual and own.residual
                 and fuzz.token_set_ratio(doc_unit.residual, own.residual) < p["name_threshold"])
     if issuer:
-        if doc_unit.agency and own.agency and doc_unit.agency != own.agency:
+        # The unit's parent (the Dinas over an UPTD; the regional government over any unit)
+        # issues documents for it: a document naming the parent is the same unit's.
+        parent = doc_unit.agency in table.parents.get(own.agency, ())
+        if doc_unit.agency and own.agency and doc_unit.agency != own.agency and not parent:
             return "agency"
         if region:
             return "region"
@@ -133,7 +151,7 @@ def unit_mismatch(ctx: CheckContext):
         for value, page, issuer in candidates:
             if not value or table.expand(value) in own_norm:
                 continue
-            why = _differs(table.parse(value), own, issuer, p, table.named)
+            why = _differs(table.parse(value), own, issuer, p, table)
             if why:
                 yield ctx.flag(documents=[doc], found=" ".join(value.split()), expected=ctx.profile.unit,
                                page=page, variant=why)
