@@ -83,6 +83,13 @@ def _validate_check(args) -> tuple[Path, Path]:
     out = Path(args.out).resolve()
     if out == evidence or evidence in out.parents:
         _fail(text("cli", "out_inside_evidence", lang, path=out))
+    # A damaged review.json is bad input like a damaged unit.yaml: running on without it would
+    # turn the reviewer's waivers back into blocking errors (issue 16 row 7).
+    from pipeline.report.review import load_decisions
+    try:
+        load_decisions(out)
+    except ValueError as exc:
+        _fail(text("cli", "bad_review", lang, reason=exc))
     try:
         out.mkdir(parents=True, exist_ok=True)
         # An unnamed temporary file: a fixed probe name could be a planted symlink, and writing

@@ -162,9 +162,10 @@ def test_modest_anchors_still_load():
 
 # ---------------------------------------------------------------- 7: damaged review.json
 
-def test_damaged_review_json_warns_and_the_report_is_written(tmp_path, monkeypatch):
-    """One real check per kind of damage would start Prefect five times: the damage is exercised
-    where it is read (load_decisions), and one real check shows the run goes on."""
+def test_damaged_review_json_is_bad_input(tmp_path, monkeypatch, capsys):
+    """Every kind of damage is one line naming review.json where it is read; `bukti check` stops
+    with exit 2 before any work (running on would drop the reviewer's waivers) and leaves the file
+    as it is. A run that reaches the flow anyway (nightly) warns and writes its report."""
     from pipeline.report.review import load_decisions
     for kind in hostile.DAMAGED_REVIEW:
         out = tmp_path / f"out-{kind}"
@@ -176,11 +177,18 @@ def test_damaged_review_json_warns_and_the_report_is_written(tmp_path, monkeypat
     ev.mkdir()
     (ev / "unit.yaml").write_text(hostile.control_chars_unit_yaml())
     monkeypatch.setenv("BUKTI_HOME", str(tmp_path / "home"))
-    rc = cli.main(["check", str(ev), "--out", str(out), "--store", "none", "--lang", "en"])
-    assert rc in (0, 1)
-    report = json.loads((out / "report.json").read_text())
-    assert any("review.json" in w and "not applied" in w for w in report["profile_warnings"])
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["check", str(ev), "--out", str(out), "--store", "none", "--lang", "en"])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "review.json" in err[0] and "review decisions cannot be used" in err[0]
     assert (out / "review.json").read_bytes() == hostile.DAMAGED_REVIEW["truncated"]
+    assert not (out / "report.json").exists()
+    # the flow itself (as nightly runs it) warns and writes the report
+    from pipeline.orchestration.flow import check_flow
+    report = check_flow(str(ev), str(out), store="none", lang="en").report
+    assert any("review.json" in w and "not applied" in w for w in report["profile_warnings"])
     # 8: control characters in unit: gone from the report and its XLSX, which was written.
     assert report["unit"] == "Dinas [31mKependudukan [0m dan Pencatatan Sipil"
     assert (out / "report.xlsx").stat().st_size > 0
