@@ -194,3 +194,35 @@ def test_both_scores_and_the_failing_minimum_in_every_format(inflated_run):
     assert "Nilai unit" in [c.value for c in wb["Nilai Minimal"][1]]
     md = summary_markdown(report)
     assert "Jawaban unit dibanding data dukung" in md and "Menurut jawaban unit:" in md
+
+
+def test_a_malformed_answer_workbook_gives_warnings_and_a_finished_report(tmp_path):
+    """Title rows, a merged title, extra columns, a bad code, an answer of the wrong type and an
+    empty row, in the workbook at the top of a real folder: the run finishes and says why."""
+    import shutil
+
+    from fixtures.build_example import EXAMPLE_DIR
+    from pipeline import cli
+    folder = tmp_path / "unit"
+    shutil.copytree(EXAMPLE_DIR, folder)
+    (folder / "lke.csv").unlink()
+    path = fa.write_xlsx([{"kode": "I.P.i.a", "jawaban": "Ya", "eviden": "", "penjelasan": ""},
+                          {"kode": "I.P.9.z", "jawaban": "Ya", "eviden": "", "penjelasan": ""},
+                          {"kode": "II.P.i.c", "jawaban": "Sudah", "eviden": "", "penjelasan": ""},
+                          {"kode": "", "jawaban": "", "eviden": "", "penjelasan": ""},
+                          {"kode": "II.P.i.c", "jawaban": "A", "eviden": "SOP yang hilang.pdf", "penjelasan": ""}],
+                         folder / "lke.xlsx", title_rows=2, extra_columns=True)
+    wb = openpyxl.load_workbook(path)
+    wb.active.merge_cells("A1:F1")
+    wb.save(path)
+    out = tmp_path / "report"
+    rc = cli.main(["check", str(folder), "--out", str(out)])
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert rc == 1 and report["answers"] == {"source": "lke.xlsx", "claims": 2}
+    w = "\n".join(report["profile_warnings"])
+    assert "lke.xlsx:5: unknown question code 'I.P.9.z'" in w
+    assert "lke.xlsx:6: II.P.i.c: answer 'Sudah' does not fit A/B/C/D/E" in w
+    assert "lke.xlsx:8: II.P.i.c: eviden 'SOP yang hilang.pdf' is not in the evidence folder" in w
+    assert [f["evidence"]["expected"] for f in report["flags"] if f["code"] == "CLAIM_UNSUPPORTED"] == ["II.P.i.c = A"]
+    assert not any(d["path"] == "lke.xlsx" for d in report["documents"])    # the answers are not evidence
+    assert (out / "report.html").is_file() and (out / "report.xlsx").is_file()
