@@ -119,7 +119,8 @@ def _start_readahead(evidence: Path, store_spec: str | None) -> None:
     from pipeline.store import get_store, resolve_url
     try:
         url = resolve_url(store_spec)
-        readahead.start(evidence, get_store(url) if url else None, DOC_WORKERS)
+        from pipeline.understand import extract_file
+        readahead.start(evidence, get_store(url) if url else None, DOC_WORKERS, read=extract_file)
     except Exception:
         pass  # the flow reads every file itself
 

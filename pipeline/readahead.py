@@ -32,8 +32,8 @@ PLAN_WAIT_S = 60.0
 
 
 class ReadAhead:
-    def __init__(self, root: Path, store, limit: int):
-        self.root, self.store, self.limit = Path(root).resolve(), store, limit
+    def __init__(self, root: Path, store, limit: int, read):
+        self.root, self.store, self.limit, self.read = Path(root).resolve(), store, limit, read
         self.planned = threading.Event()
         self.futures: dict[tuple[str, str], Future] = {}
         self.executor: ThreadPoolExecutor | None = None
@@ -49,10 +49,9 @@ class ReadAhead:
             todo = [f for f in files if not f.skipped and f.sha256 not in cached][:self.limit]
             if not todo:
                 return
-            from extractors.extract import extract_file   # the reader itself: understand uses this module
             self.executor = ThreadPoolExecutor(max_workers=len(todo), thread_name_prefix="bukti-readahead")
             for f in todo:
-                self.futures[(f.abspath, f.sha256)] = self.executor.submit(_read, f, extract_file)
+                self.futures[(f.abspath, f.sha256)] = self.executor.submit(_read, f, self.read)
         except Exception as exc:  # the flow reads everything itself: speed, never the run
             _log.debug("read-ahead gave up: %s", exc)
         finally:
@@ -84,12 +83,14 @@ _lock = threading.Lock()
 _current: ReadAhead | None = None
 
 
-def start(root: Path, store, limit: int) -> ReadAhead | None:
-    """Begin read-ahead of up to `limit` unread files of `root` (a no-op without a store)."""
+def start(root: Path, store, limit: int, read) -> ReadAhead | None:
+    """Begin read-ahead of up to `limit` unread files of `root` with `read(path, kind)` (the same
+    reader the flow uses, passed in: this module does not import the stage that takes from it).
+    A no-op without a store."""
     global _current
     if store is None or limit <= 0:
         return None
-    ahead = ReadAhead(root, store, limit)
+    ahead = ReadAhead(root, store, limit, read)
     with _lock:
         _current = ahead
     ahead.thread.start()

@@ -353,7 +353,7 @@ def test_pdf_pages_over_the_ocr_cap_are_reported_not_dropped(tmp_path, monkeypat
     from tests.test_checks import flags, run
     read = []
 
-    def fake_ocr_page(doc, index, layer, timeout):   # the cap is the point, not Tesseract
+    def fake_ocr_page(doc, index, layer, timeout, *_):   # the cap is the point, not Tesseract
         read.append(index)
         return Page(number=index + 1, text="KEPUTUSAN KEPALA DINAS tentang tim kerja", source="ocr", confidence=90.0)
 

@@ -56,7 +56,7 @@ def test_only_files_the_store_has_not_read_are_read_ahead(tmp_path, store, reads
     root = _folder(tmp_path)
     _seen_before(root, store)
     render_text(["KEPUTUSAN KEPALA DINAS", "NOMOR 800/999/435.201/2024"]).save(root / "sk_tim.png")
-    ahead = readahead.start(root, store, limit=4)
+    ahead = readahead.start(root, store, limit=4, read=understand.extract_file)
     assert ahead.planned.wait(30)
     changed = {f.path: f for f in discover(root)}["sk_tim.png"]
     extraction, cached = understand.extract_cached(changed, store)
@@ -69,7 +69,7 @@ def test_only_files_the_store_has_not_read_are_read_ahead(tmp_path, store, reads
 
 def test_a_folder_never_seen_is_not_read_ahead(tmp_path, store, reads):
     root = _folder(tmp_path)
-    ahead = readahead.start(root, store, limit=4)
+    ahead = readahead.start(root, store, limit=4, read=understand.extract_file)
     assert ahead.planned.wait(30)
     assert ahead.futures == {} and reads == []
 
@@ -78,7 +78,7 @@ def test_a_file_changed_again_after_read_ahead_is_read_afresh(tmp_path, store, r
     root = _folder(tmp_path)
     _seen_before(root, store)
     render_text(["VERSI KEDUA"]).save(root / "sk_tim.png")
-    ahead = readahead.start(root, store, limit=4)
+    ahead = readahead.start(root, store, limit=4, read=understand.extract_file)
     assert ahead.planned.wait(30)
     render_text(["VERSI KETIGA", "NOMOR 800/777/435.201/2024"]).save(root / "sk_tim.png")
     now = {f.path: f for f in discover(root)}["sk_tim.png"]
