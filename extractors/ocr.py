@@ -599,15 +599,6 @@ def _needs_orientation(r: OcrResult) -> bool:
     return r.error is None and ((r.confidence or 0.0) < LOW_CONFIDENCE or not usable_text(r.text))
 
 
-def ocr_page(img: Image.Image, *, dpi: int | None = None, timeout: float | None = None) -> OcrResult:
-    """Read one page image. Never raises; failures come back in OcrResult.error.
-
-    dpi: the image's true resolution if known (rendered PDF pages), else None so that
-    tesseract estimates it from the glyph sizes.
-    """
-    return read_page(lambda: (img, dpi), timeout=timeout)
-
-
 def read_page(load: Callable[[], tuple[Image.Image, int | None]], *, timeout: float | None = None
               ) -> OcrResult:
     """Load a page image with `load()` (returning the image and its dpi or None), then read it.

@@ -498,17 +498,6 @@ def get_store(url: str | None) -> Store | None:
         return store
 
 
-def open_store(spec: str | None = None) -> Store | None:
-    return get_store(resolve_url(spec))
-
-
-def close_all() -> None:
-    with _stores_lock:
-        for store in _stores.values():
-            store.close()
-        _stores.clear()
-
-
 # ---------------------------------------------------------------------- flow helpers
 # The check flow records its run through these: each tolerates no store (turned off) and a store
 # that fails mid-run (a full disk, PostgreSQL gone), because history must never cost a report.

@@ -1,6 +1,6 @@
 """Alembic environment for the bukti run store.
 
-bukti runs migrations itself (pipeline.store.open_store) on the connection it already holds, so
+bukti runs migrations itself (pipeline.store.Store, on first use) on the connection it already holds, so
 there is no alembic.ini: the connection arrives in `config.attributes["connection"]`.
 """
 from alembic import context
