@@ -111,3 +111,16 @@ def score_line(report: dict[str, Any], lang: str) -> str | None:
     if score.get("minima"):
         line += " " + minimum_sentence(score.get("first_failing"), score.get("target") or "", s, lang)
     return line
+
+
+def minimum_row(m: dict[str, Any], s: dict[str, Any], lang: str) -> dict[str, Any]:
+    """One minimum as a reviewer reads it: label, estimate and limit formatted (areas in %),
+    and met (True / False / None for an input not given). report.html and the artifact use it."""
+    pct = " %" if m["id"] == "area_min_pct" else ""
+    digits = 1 if pct else 2
+
+    def fmt(v: Any) -> str:
+        return v if isinstance(v, str) else fmt_num(v, lang, digits) + pct
+    return {"label": minimum_label(m, s),
+            "value": s["xl_unknown"] if m["estimate"] is None else fmt(m["estimate"]),
+            "limit": fmt(m["limit"]), "met": m["met"]}

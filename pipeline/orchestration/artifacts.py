@@ -11,7 +11,7 @@ import re
 import unicodedata
 from typing import Any
 
-from pipeline.i18n import fmt_num, minimum_label, minimum_sentence, report_lang, ui_strings
+from pipeline.i18n import fmt_num, minimum_row, minimum_sentence, report_lang, ui_strings
 from pipeline.report.html_report import SEVERITIES
 from pipeline.report.review import blocking_errors
 
@@ -62,11 +62,9 @@ def summary_markdown(report: dict[str, Any]) -> str:
             lines += ["", f"**{s['minima_title'].format(target=md_text(score.get('target')))}:** "
                       + md_text(minimum_sentence(score.get("first_failing"), score.get("target") or "", s, lang)), "",
                       f"| | {s['minima_estimate']} | {s['minima_limit']} | {s['minima_met']} |", "|---|---:|---:|---|"]
-            for m in score["minima"]:
-                met = {True: s["xl_yes"], False: f"**{s['xl_no_']}**"}.get(m["met"], s["xl_unknown"])
-                est = s["xl_unknown"] if m["estimate"] is None else md_text(
-                    m["estimate"] if isinstance(m["estimate"], str) else fmt_num(m["estimate"], lang, 2))
-                lines.append(f"| {md_text(minimum_label(m, s))} | {est} | {md_text(m['limit'])} | {met} |")
+            for row in (minimum_row(m, s, lang) for m in score["minima"]):
+                met = {True: s["xl_yes"], False: f"**{s['xl_no_']}**"}.get(row["met"], s["xl_unknown"])
+                lines.append(f"| {md_text(row['label'])} | {md_text(row['value'])} | {md_text(row['limit'])} | {met} |")
         claimed = score.get("claimed")
         if claimed:
             lines += ["", f"**{s['claims_title']}:** {s['claims_claimed']} {fmt_num(claimed['pengungkit'], lang, 2)}, "

@@ -20,7 +20,7 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup
 
-from pipeline.i18n import (fmt_datetime, fmt_num, fmt_value, minimum_label, minimum_sentence, report_lang,
+from pipeline.i18n import (fmt_datetime, fmt_num, fmt_value, minimum_row, minimum_sentence, report_lang,
                            ui_strings)
 from pipeline.report.output import atomic_write_bytes
 
@@ -234,17 +234,7 @@ def _score_view(score: dict[str, Any] | None, lang: str) -> dict[str, Any] | Non
     thresholds = score.get("thresholds") or {}
     hasil_max = 100.0 - pmax
     target = score.get("target") or ""
-    minima = []
-    for m in score.get("minima") or []:
-        pct = m["id"] == "area_min_pct"
-        digits = 1 if pct else 2
-        minima.append({"label": minimum_label(m, s),
-                       "value": s["xl_unknown"] if m["estimate"] is None else (
-                           m["estimate"] if m["id"] == "requires" else fmt_num(m["estimate"], lang, digits)
-                           + (" %" if pct else "")),
-                       "limit": m["limit"] if m["id"] == "requires" else fmt_num(m["limit"], lang, digits)
-                       + (" %" if pct else ""),
-                       "met": m["met"]})
+    minima = [minimum_row(m, s, lang) for m in score.get("minima") or []]
     questions = score.get("questions") or {}
     claimed = score.get("claimed")
     claims = None
