@@ -428,6 +428,25 @@ class Store:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]
 
+    def history(self, unit: str, limit: int = 10) -> list[dict]:
+        """The unit's last `limit` finished runs, oldest first: when, the flag counts and the
+        Pengungkit estimate (read from the run's report, which is the only place it is kept)."""
+        query = (sa.select(runs.c.finished_at, runs.c.errors, runs.c.warnings, runs.c.infos, runs.c.report_json)
+                 .where(runs.c.unit == unit, runs.c.status == "finished")
+                 .order_by(runs.c.id.desc()).limit(limit))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        out = []
+        for r in reversed(rows):
+            try:
+                score = (json.loads(r.report_json) if r.report_json else {}).get("score") or {}
+            except ValueError:
+                score = {}
+            out.append({"at": r.finished_at.isoformat(timespec="seconds") if r.finished_at else None,
+                        "errors": r.errors, "warnings": r.warnings, "infos": r.infos,
+                        "pengungkit": score.get("pengungkit")})
+        return out
+
     def run_flags(self, run_id: int) -> list[dict]:
         with self.engine.connect() as conn:
             rows = conn.execute(sa.select(run_flags).where(run_flags.c.run_id == run_id)
@@ -558,6 +577,18 @@ def previous_report(store: Store | None, unit: str, run_id: int | None) -> dict 
     except Exception as exc:
         _log.warning("run store: cannot read the previous run: %s", exc)
         return None
+
+
+def unit_history(store: Store | None, unit: str, limit: int = 10) -> list[dict]:
+    """Store.history, or nothing when there is no store or it cannot be read (a trend is never
+    worth a failed night)."""
+    if store is None:
+        return []
+    try:
+        return store.history(unit, limit)
+    except Exception as exc:
+        _log.warning("run store: cannot read the history of %s: %s", unit, exc)
+        return []
 
 
 class StoreError(Exception):

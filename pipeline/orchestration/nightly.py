@@ -1,7 +1,8 @@
 """`bukti nightly ROOT`: verify every unit under ROOT in one Prefect flow, a sub-flow per unit.
 
 ROOT holds one sub-folder per unit, each with its unit.yaml; OUT_ROOT gets `<unit-folder>/report.*`
-and an index (`index.json`, `index.html`) of every unit with its counts.
+and an index (`index.json`, and the dashboard `index.html` drawn by pipeline/report/dashboard.py)
+of every unit with its counts, score, first failing minimum and trend over its last runs.
 
 Concurrency: units run as sub-flows in threads of this one process (UNIT_WORKERS at a time), never
 as separate processes, because OCR is bounded by the extractors' process-wide pool (one Tesseract
@@ -16,19 +17,23 @@ Imports are absolute (not `from .flow`) because Prefect loads a deployment's ent
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 import os
+from collections import Counter
 from pathlib import Path
-from urllib.parse import quote
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from pipeline import stopping
+from pipeline.report.dashboard import render_dashboard
 from pipeline.report.output import OutputLocked, atomic_write_text, locked
 from pipeline.discover import find_units
+from pipeline.store import open_run_store, unit_history
+
+# Runs of each unit the dashboard's trend shows.
+TREND_RUNS = 10
 
 # Two units in flight keep the OCR pool fed while one unit is in its single-threaded stages
 # (rules, reports); more would only hold more documents in memory.
@@ -63,7 +68,8 @@ def report_dir_name(folder: str) -> str:
 def unit_entry(folder: str, report: dict | None, status: str, error: str | None = None) -> dict:
     entry = {"folder": folder, "status": status, "error": error, "unit": None, "documents": None,
              "flags": None, "indicators_ok": None, "indicators_total": None, "blocking_errors": None,
-             "changes": None, "report": f"{report_dir_name(folder)}/report.html"}
+             "changes": None, "score": None, "flag_codes": {}, "trend": [],
+             "report": f"{report_dir_name(folder)}/report.html"}
     if report:
         s = report.get("summary", {})
         changes = report.get("changes")
@@ -71,8 +77,20 @@ def unit_entry(folder: str, report: dict | None, status: str, error: str | None 
                      indicators_ok=s.get("indicators_ok"), indicators_total=s.get("indicators_total"),
                      blocking_errors=_blocking(report),
                      changes={"new": len(changes.get("new", [])), "resolved": len(changes.get("resolved", []))}
-                     if changes else None)
+                     if changes else None,
+                     score=_score_summary(report.get("score")),
+                     flag_codes=dict(sorted(Counter(f["code"] for f in report.get("flags") or [] if f.get("code")).items())))
     return entry
+
+
+def _score_summary(score: dict | None) -> dict | None:
+    """What the dashboard shows of a unit's score: the Pengungkit estimate and the first minimum
+    of the target predicate that fails (None when none fails)."""
+    if not score or score.get("pengungkit") is None:
+        return None
+    return {"pengungkit": score["pengungkit"], "pengungkit_max": score.get("pengungkit_max"),
+            "total": score.get("total"), "target": score.get("target"),
+            "minima_known": bool(score.get("minima")), "first_failing": score.get("first_failing")}
 
 
 @task(name="check-unit", cache_policy=NO_CACHE, task_run_name="unit {folder}")
@@ -108,8 +126,12 @@ def nightly_flow(root: str, out_root: str | None = None, rules: str | None = Non
     except BaseException as exc:   # the units' flows run in threads: stop their OCR from here
         stopping.on_unwind(exc)
         raise
+    run_store, _ = open_run_store(store)
+    for e in entries:
+        if e.get("unit"):
+            e["trend"] = unit_history(run_store, e["unit"], TREND_RUNS)
     index = build_index(root_path, entries)
-    write_index(index, out)
+    write_index(index, out, lang)
     return index
 
 
@@ -130,63 +152,6 @@ def build_index(root: Path, entries: list[dict]) -> dict:
     }
 
 
-def write_index(index: dict, out: Path) -> None:
+def write_index(index: dict, out: Path, lang: str = "id") -> None:
     atomic_write_text(out / "index.json", json.dumps(index, ensure_ascii=False, indent=2) + "\n")
-    atomic_write_text(out / "index.html", render_index_html(index))
-
-
-# report.html's policy without scripts: nothing is fetched, run or submitted from the index.
-CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
-
-
-def relative_href(path: str) -> str:
-    """A link that can only be a relative path: every character that could start a scheme
-    (`javascript:`), a query or a fragment is percent-encoded, and "./" keeps a leading "//"
-    from becoming a host."""
-    return "./" + quote(path, safe="/")
-
-
-_STATUS = {"checked": "diperiksa / checked", "failed": "gagal / failed", "skipped": "dilewati / skipped"}
-
-
-def render_index_html(index: dict) -> str:
-    """One self-contained page (no network fetches), like report.html."""
-    e = html.escape
-    rows = []
-    for u in index["units"]:
-        flags = u.get("flags") or {}
-        ch = u.get("changes")
-        cls = "fail" if u["status"] != "checked" else ("err" if u.get("blocking_errors") else "ok")
-        name = e(u.get("unit") or u["folder"])
-        link = (f'<a href="{e(relative_href(u["report"]))}">{name}</a>' if u["status"] == "checked" else name)
-        rows.append(
-            f'<tr class="{cls}"><td>{link}<div class="folder">{e(u["folder"])}</div></td>'
-            f'<td>{e(_STATUS.get(u["status"], u["status"]))}'
-            f'{"<div class=folder>" + e(u["error"]) + "</div>" if u.get("error") else ""}</td>'
-            f'<td class="n">{u.get("documents") if u.get("documents") is not None else "–"}</td>'
-            f'<td class="n">{flags.get("error", "–")}</td><td class="n">{flags.get("warning", "–")}</td>'
-            f'<td class="n">{flags.get("info", "–")}</td>'
-            f'<td class="n">{u["indicators_ok"] if u.get("indicators_ok") is not None else "–"}'
-            f'/{u["indicators_total"] if u.get("indicators_total") is not None else "–"}</td>'
-            f'<td class="n">{"+%d / −%d" % (ch["new"], ch["resolved"]) if ch else "–"}</td></tr>')
-    s = index["summary"]
-    return f"""<!doctype html>
-<html lang="id"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="{CSP}">
-<meta name="referrer" content="no-referrer">
-<title>bukti — ringkasan {e(str(s["units"]))} unit</title>
-<style>
-body{{font:14px/1.45 system-ui,sans-serif;margin:2rem;color:#1a1a1a}}
-table{{border-collapse:collapse;width:100%}}th,td{{padding:.4rem .6rem;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}}
-th{{background:#f4f4f4}}td.n{{text-align:right;font-variant-numeric:tabular-nums}}
-.folder{{color:#666;font-size:12px}}tr.err td:first-child{{border-left:4px solid #c62828}}
-tr.ok td:first-child{{border-left:4px solid #2e7d32}}tr.fail td:first-child{{border-left:4px solid #888}}
-</style></head><body>
-<h1>Ringkasan pemeriksaan / Nightly summary</h1>
-<p>{e(index["root"])} · {e(index["generated_at"])} · {s["units"]} unit, {s["units_with_errors"]} dengan error / with errors, {s["failed"]} gagal / failed</p>
-<table><thead><tr><th>Unit</th><th>Status</th><th>Dokumen</th><th>Error</th><th>Peringatan</th><th>Info</th>
-<th>Indikator OK</th><th>Baru / selesai<br>new / resolved</th></tr></thead>
-<tbody>
-{chr(10).join(rows)}
-</tbody></table></body></html>
-"""
+    atomic_write_text(out / "index.html", render_dashboard(index, lang))

@@ -312,12 +312,17 @@ def script_json(obj: Any) -> Markup:
     return Markup(text)
 
 
+def inline_script(name: str) -> tuple[Markup, str]:
+    """Our own script for an inline <script> and its CSP source ('sha256-…'): the page allows
+    that one script and nothing else."""
+    js = Markup("\n") + _inline_asset(name, "</script") + Markup("\n")
+    return js, "sha256-" + base64.b64encode(hashlib.sha256(str(js).encode()).digest()).decode()
+
+
 def render_html(report: dict[str, Any], out_dir: Path) -> str:
     view = build_view(report, Path(out_dir))
     view["css"] = _inline_asset("report.css", "</style")
-    js = _inline_asset("report.js", "</script")
-    view["js"] = Markup("\n") + js + Markup("\n")
-    view["script_hash"] = "sha256-" + base64.b64encode(hashlib.sha256(str(view["js"]).encode()).digest()).decode()
+    view["js"], view["script_hash"] = inline_script("report.js")
     view["data_json"] = script_json(view["js_config"])
     view["fmt_value"] = fmt_value
     return _env().get_template("report.html.j2").render(**view)
