@@ -68,6 +68,7 @@ def evaluate(documents: list[Document], profile: Profile, roster: list[RosterEnt
     flags = _order(flags)
     for f in flags:
         f.message = render(f, pack, lang)
+        f.found_text, f.expected_text = (_term_text(v, pack, lang) for v in (f.found, f.expected))
         ind = pack.indicator(f.indicator) if f.indicator else None
         f.legacy_indicators = list(ind.legacy_codes) if ind else []
     indicators = _indicator_results(documents, flags, pack, doc_indicators, lang, proposals, claims)
@@ -105,6 +106,15 @@ def _fmt(v: Any, lang: str, terms: dict | None = None) -> str:
     if isinstance(v, (list, tuple, set)):
         return ", ".join(_fmt(x, lang, terms) for x in v) or "-"
     return str(v)
+
+
+def _term_text(value: Any, pack: RulePack, lang: str) -> str | None:
+    """`value` in the reader's words where it holds a term of the pack (a code a check passes,
+    like "nip"); None where it holds none and reads as it is."""
+    items = value if isinstance(value, (list, tuple)) else [value]
+    if not any(isinstance(v, str) and v in (pack.terms or {}) for v in items):
+        return None
+    return _fmt(value, lang, pack.terms)
 
 
 def doc_label(doc_type: str | None, pack: RulePack, lang: str) -> str:

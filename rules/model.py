@@ -81,6 +81,10 @@ class Flag:
     page: int | None = None
     params: dict[str, Any] = field(default_factory=dict)  # values the message template uses
     message: str = ""                                     # rendered by the engine in the report language
+    # found/expected as a reader reads them, where they hold the pack's terms (codes such as
+    # "place_or_date"): rendered by the engine with the pack's `terms`, in the report language
+    found_text: str | None = None
+    expected_text: str | None = None
     doc_sha256: list[str] = field(default_factory=list)   # content identity of `documents`
     id: str = ""                                           # F0001 …, assigned after sorting
 
@@ -107,4 +111,6 @@ class Flag:
         return {"id": self.id, "code": self.code, "severity": self.severity,
                 "documents": sorted(self.documents), "indicator": self.indicator,
                 "doc_type": self.doc_type, "message": self.message,
-                "evidence": {"found": self.found, "expected": self.expected, "page": self.page}}
+                "evidence": {"found": self.found, "expected": self.expected, "page": self.page,
+                             **({"found_text": self.found_text} if self.found_text is not None else {}),
+                             **({"expected_text": self.expected_text} if self.expected_text is not None else {})}}

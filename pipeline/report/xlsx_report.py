@@ -66,6 +66,13 @@ def _add_sheet(wb: Workbook, title: str, headers: list[str], rows: Iterable[list
     return ws
 
 
+def _shown(evidence: dict[str, Any], name: str) -> str | None:
+    """found/expected as the reader reads them: the engine's wording where the value holds codes."""
+    if evidence.get(name) is None:
+        return None
+    return evidence.get(f"{name}_text") or fmt_value(evidence[name])
+
+
 def _review_text(review: dict[str, Any] | None, s: dict[str, Any]) -> str:
     if not review:
         return ""
@@ -95,8 +102,7 @@ def build_workbook(report: dict[str, Any], out_dir: Path | None = None) -> Workb
         ev = f.get("evidence") or {}
         flag_rows.append([f.get("id"), f.get("code"), sev_label(f.get("severity", "")), f.get("indicator"),
                           "\n".join(f.get("documents", [])), f.get("message"),
-                          fmt_value(ev.get("found")) if ev.get("found") is not None else None,
-                          fmt_value(ev.get("expected")) if ev.get("expected") is not None else None,
+                          _shown(ev, "found"), _shown(ev, "expected"),
                           ev.get("page"), _review_text(f.get("review"), s), f.get("key")])
     ws = _add_sheet(wb, s["sheet_flags"],
                     [s["xl_id"], s["xl_code"], s["xl_severity"], s["xl_indicator"], s["xl_documents"],
