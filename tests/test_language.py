@@ -177,9 +177,11 @@ def runs(tmp_path_factory):
         report = json.loads((base / lang / "report.json").read_text(encoding="utf-8"))
         review = bukti("review", "list", "--out", str(base / lang), "--lang", lang)
         usage = bukti("check", str(base / "no-such-folder"), "--lang", lang)
-        assert usage.returncode == 2
+        nightly_usage = bukti("nightly", str(base), "--out", str(base / "nightly"), "--lang", lang)
+        assert usage.returncode == 2 and nightly_usage.returncode == 2
         out[lang] = {"dir": base / lang, "report": report,
-                     "cli": [proc.stdout, proc.stderr, review.stdout, review.stderr, usage.stderr]}
+                     "cli": [proc.stdout, proc.stderr, review.stdout, review.stderr, usage.stderr,
+                             nightly_usage.stderr]}
     return out
 
 

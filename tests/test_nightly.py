@@ -91,7 +91,7 @@ def test_cli_usage_errors_exit_2_in_one_line(tmp_path, setup, needle):
     root = tmp_path / "root"
     setup(root)
     proc = subprocess.run([sys.executable, "-m", "pipeline.cli", "nightly", str(root), "--out",
-                           str(tmp_path / "out")], capture_output=True, text=True, timeout=120, cwd=ROOT)
+                           str(tmp_path / "out"), "--lang", "en"], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert proc.returncode == 2
     lines = [l for l in proc.stderr.splitlines() if l.strip()]
     assert len(lines) == 1 and needle in lines[0], proc.stderr
@@ -100,5 +100,5 @@ def test_cli_usage_errors_exit_2_in_one_line(tmp_path, setup, needle):
 def test_cli_refuses_out_inside_root(tmp_path):
     root = make_root(tmp_path)
     proc = subprocess.run([sys.executable, "-m", "pipeline.cli", "nightly", str(root), "--out",
-                           str(root / "reports")], capture_output=True, text=True, timeout=120, cwd=ROOT)
+                           str(root / "reports"), "--lang", "en"], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert proc.returncode == 2 and "inside the evidence root" in proc.stderr

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pipeline.discover import find_units
 from pipeline.exitcodes import ExitCode
+from pipeline.i18n import text
 
 DEPLOYMENT_NAME = "nightly"
 
@@ -41,8 +42,7 @@ def serve(root: Path, out_root: Path, cron: str, *, rules: str | None = None, la
     print(f"Prefect: {mode} {api_url}", file=sys.stderr)
     # Absolute imports: the runner's subprocess loads the flow from its entrypoint file.
     from pipeline.orchestration.nightly import nightly_flow
-    print(f"bukti-nightly/{name}: {root} → {out_root}, cron '{cron}' (Ctrl-C stops serving)",
-          file=sys.stderr)
+    print(text("cli", "serving", lang, name=name, root=root, out=out_root, cron=cron), file=sys.stderr)
     if run_now:
         _run_soon(nightly_flow, name, parameters(root, out_root, rules, lang, store), cron)
     nightly_flow.serve(name=name, cron=cron, limit=1,
@@ -90,17 +90,17 @@ def _parse(prog: str, argv: list[str], *, cron: bool):
 def _validate(prog: str, args) -> tuple[Path, Path] | int:
     root = Path(args.root)
     if not root.is_dir():
-        return _usage_error(prog, f"not a folder: {root}")
+        return _usage_error(prog, text("cli", "not_a_folder", args.lang, path=root))
     root = root.resolve()
     if not find_units(root):
-        return _usage_error(prog, f"no unit folders (sub-folders with unit.yaml) under {root}")
+        return _usage_error(prog, text("cli", "no_units", args.lang, path=root))
     out = Path(args.out or "bukti-nightly").resolve()
     if out == root or root in out.parents:
-        return _usage_error(prog, f"the report folder must not be inside the evidence root: {out}")
+        return _usage_error(prog, text("cli", "out_inside_root", args.lang, path=out))
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        return _usage_error(prog, f"cannot write the report folder: {out} ({exc.strerror or exc})")
+        return _usage_error(prog, text("cli", "out_unwritable", args.lang, path=out, reason=exc.strerror or exc))
     from pipeline.store import StoreError, check_store
     try:
         check_store(args.store)
@@ -133,12 +133,11 @@ def cli_main(command: str, argv: list[str]) -> int:
     from pipeline.orchestration.nightly import nightly_flow
     stopping.install(args.lang)
     from pipeline.orchestration.prefect_env import configure
-    print(f"Prefect: {configure()}", file=sys.stderr)
+    print(text("cli", "prefect_mode", args.lang, mode=configure()), file=sys.stderr)
     with progress.use(progress.for_stream(sys.stderr)):
         index = nightly_flow(str(root), str(out), rules=args.rules, lang=args.lang, store=args.store)
     s = index["summary"]
-    print(f"{s['units']} units: {s['checked']} checked, {s['failed']} not checked, "
-          f"{s['units_with_errors']} with errors; flags: {s['flags']['error']} error, "
-          f"{s['flags']['warning']} warning, {s['flags']['info']} info")
-    print(f"Index: {out / 'index.html'}")
+    print(text("cli", "nightly_summary", args.lang, units=s["units"], checked=s["checked"], failed=s["failed"],
+               with_errors=s["units_with_errors"], **s["flags"]))
+    print(text("cli", "nightly_index", args.lang, path=out / "index.html"))
     return ExitCode.FLAGS if (s["units_with_errors"] or s["failed"]) else ExitCode.OK
