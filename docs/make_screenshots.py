@@ -4,8 +4,10 @@
     docs/report-desktop.png   the page as a reviewer sees it (1280 px wide)
     docs/report-filtered.png  the same page filtered to errors (#severity=error)
     docs/report-print.png     page 1 of the print version (Chromium's PDF, rasterised by pdftoppm)
+    docs/nightly-dashboard.png  the nightly dashboard after two real nightly runs over three
+                                generated unit folders (--dashboard; ~1 min)
 
-Run from the repository root:  .venv/bin/python docs/make_screenshots.py [--lang en]
+Run from the repository root:  .venv/bin/python docs/make_screenshots.py [--lang en] [--dashboard]
 
 The headless-Chromium helpers here are also used by tests/test_browser.py. Chromium is driven by
 plain subprocess calls (--dump-dom, --screenshot, --print-to-pdf): no driver, no websocket, nothing
@@ -94,13 +96,45 @@ def pdf_page_png(pdf: Path, png: Path, *, page: int = 1, dpi: int = 60) -> Path 
     return png
 
 
+# folder (= unit key), seed, planted defects: the units of the dashboard's two nights
+NIGHT_UNITS = (("disdukcapil_sumenep", 3, True), ("dpmptsp_malang", 4, False), ("puskesmas_lenteng", 5, True))
+UNSIGNED_DOC = "SK Jam Pelayanan 2024.pdf"
+
+
+def two_nights(base: Path, lang: str = "id") -> dict:
+    """Three generated unit folders (text PDFs and DOCX: no OCR, so ~30 s in all) checked by two
+    real nightly runs into one run store, with changes between the nights: Sumenep removes its
+    unsigned SK (a flag resolved), Lenteng loses its public-service folder (its Pengungkit drops)."""
+    from fixtures.folders import PP, build_unit_folder
+    from fixtures.units import UNITS
+    from pipeline.orchestration.nightly import nightly_flow
+
+    root, out, store = base / "units", base / "out", str(base / "store.sqlite")
+    for key, seed, defects in NIGHT_UNITS:
+        build_unit_folder(root / key, seed, unit=UNITS[key], defects=defects, formats=("text_pdf", "docx"))
+    for manifest in root.glob("*.expected.json"):   # the generator's answers, not part of the root
+        manifest.unlink()
+    first = nightly_flow(str(root), str(out), store=store, lang=lang)
+    (root / "disdukcapil_sumenep" / UNSIGNED_DOC).unlink()
+    shutil.rmtree(root / "puskesmas_lenteng" / PP)
+    second = nightly_flow(str(root), str(out), store=store, lang=lang)
+    return {"root": root, "out": out, "first": first, "second": second}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--lang", choices=["id", "en"], default="id")
     ap.add_argument("--out", type=Path, default=ROOT / "docs")
+    ap.add_argument("--dashboard", action="store_true", help="only docs/nightly-dashboard.png")
     args = ap.parse_args(argv)
 
     sys.path.insert(0, str(ROOT))
+    if args.dashboard:
+        with tempfile.TemporaryDirectory(prefix="bukti-shots-") as tmp:
+            nights = two_nights(Path(tmp), args.lang)
+            png = screenshot(nights["out"] / "index.html", args.out / "nightly-dashboard.png", height=900)
+        print(png.relative_to(ROOT) if png.is_relative_to(ROOT) else png)
+        return 0
     from pipeline.report.html_report import write_html
     from tests.reportfactory import build_report
 

@@ -3,24 +3,20 @@ folders: scores, first failing minima, new/resolved flags, a trend per unit from
 flags by code; and in a real Chromium (DevTools over a pipe, tests/cdp.py) sorting by a clicked
 column heading and filtering by typed text.
 
-The folders hold text PDFs and DOCX only (no scans), so the two runs take ~30 s together: the
-dashboard, not OCR, is under test here."""
+The two nights are docs/make_screenshots.py's (which takes docs/nightly-dashboard.png from
+them): text PDFs and DOCX only, no scans, so they take ~30 s together: the dashboard, not OCR, is
+under test here."""
 from __future__ import annotations
 
 import importlib.util
 import json
 import os
-import re
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-from fixtures.folders import PP, build_unit_folder
-from fixtures.units import UNITS
 from pipeline.i18n import fmt_num, minimum_sentence, ui_strings
-from pipeline.orchestration import nightly
 from pipeline.report.dashboard import render_dashboard
 from tests.cdp import Page
 
@@ -29,32 +25,16 @@ _spec = importlib.util.spec_from_file_location("make_screenshots", ROOT / "docs"
 shots = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(shots)
 
-# folder (= unit key), seed, planted defects
-UNIT_FOLDERS = (("disdukcapil_sumenep", 3, True), ("dpmptsp_malang", 4, False), ("puskesmas_lenteng", 5, True))
-UNSIGNED_DOC = "SK Jam Pelayanan 2024.pdf"
-
-
-def build_root(root: Path) -> Path:
-    for key, seed, defects in UNIT_FOLDERS:
-        build_unit_folder(root / key, seed, unit=UNITS[key], defects=defects, formats=("text_pdf", "docx"))
-    for manifest in root.glob("*.expected.json"):   # beside the unit folders, not part of the root
-        manifest.unlink()
-    return root
+UNIT_FOLDERS = shots.NIGHT_UNITS
 
 
 @pytest.fixture(scope="module")
 def two_nights(tmp_path_factory):
-    base = tmp_path_factory.mktemp("nightly")
-    root, out, store = build_root(base / "units"), base / "out", str(base / "store.sqlite")
-    first = nightly.nightly_flow(str(root), str(out), store=store)
-    # Between the nights: Sumenep removes its unsigned SK (a flag resolved); Lenteng loses its
-    # public-service folder (its Pengungkit drops).
-    (root / "disdukcapil_sumenep" / UNSIGNED_DOC).unlink()
-    shutil.rmtree(root / "puskesmas_lenteng" / PP)
-    second = nightly.nightly_flow(str(root), str(out), store=store)
-    reports = {u["folder"]: json.loads((out / u["folder"] / "report.json").read_text(encoding="utf-8"))
-               for u in second["units"]}
-    return {"out": out, "first": first, "second": second, "reports": reports}
+    nights = shots.two_nights(tmp_path_factory.mktemp("nightly"))
+    out = nights["out"]
+    nights["reports"] = {u["folder"]: json.loads((out / u["folder"] / "report.json").read_text(encoding="utf-8"))
+                         for u in nights["second"]["units"]}
+    return nights
 
 
 class Rows(HTMLParser):
@@ -119,7 +99,7 @@ def test_dashboard_shows_scores_failing_minima_changes_and_a_trend(two_nights):
         assert row[0].startswith(report["unit"]) and entry["folder"] in row[0]
         assert row[1] == s["dash_status_checked"]
         assert row[2] == f"{fmt_num(score['pengungkit'], 'id', 2)} / {fmt_num(score['pengungkit_max'], 'id')}"
-        assert row[3] == f"{score['target']} " + minimum_sentence(score["first_failing"], score["target"], s, "id")
+        assert row[3] == minimum_sentence(score["first_failing"], score["target"], s, "id")
         assert row[4] == str(report["summary"]["flags"]["error"])
         assert f'href="./{entry["folder"]}/report.html"' in page
     # the trend: two points per unit, read from the run store

@@ -15,7 +15,7 @@ from urllib.parse import quote
 from pipeline.i18n import fmt_datetime, fmt_num, minimum_sentence, ui_strings
 from pipeline.report.html_report import inline_script, _env, _inline_asset, script_json
 
-SPARK_W, SPARK_H, SPARK_PAD = 120, 30, 3
+SPARK_W, SPARK_H, SPARK_PAD = 96, 28, 3
 
 
 def relative_href(path: str) -> str:
@@ -78,7 +78,6 @@ def build_view(index: dict[str, Any], lang: str) -> dict[str, Any]:
             "score": score["pengungkit"] if score else None,
             "score_text": fmt_num(score["pengungkit"], lang, 2) if score else s["none"],
             "score_max": fmt_num(score.get("pengungkit_max"), lang) if score else None,
-            "target": (score or {}).get("target"),
             "verdict": verdict, "fails": bool(score and score.get("first_failing")),
             "spark": sparkline(u.get("trend") or [], lang, s),
             "filter_text": " ".join([name, u["folder"], verdict or "", *(u.get("flag_codes") or {})]).lower(),
