@@ -8,22 +8,16 @@ them): text PDFs and DOCX only, no scans, so they take ~30 s together: the dashb
 under test here."""
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 
 from pipeline.i18n import fmt_num, minimum_sentence, ui_strings
 from pipeline.report.dashboard import render_dashboard
 from tests.cdp import Page
-
-ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("make_screenshots", ROOT / "docs" / "make_screenshots.py")
-shots = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(shots)
+# docs/make_screenshots.py, and the fixture that skips (or, under CI, fails) without a browser
+from tests.test_browser import chromium, shots  # noqa: F401
 
 UNIT_FOLDERS = shots.NIGHT_UNITS
 
@@ -137,16 +131,6 @@ def test_english_dashboard_is_english(two_nights):
     s = ui_strings("en")
     assert '<html lang="en">' in page and s["dash_title"] in page and s["dash_status_checked"] in page
     assert ui_strings("id")["dash_status_checked"] not in page
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    exe = shots.find_chromium()
-    if exe is None:
-        if os.environ.get("CI", "").lower() not in ("", "0", "false", "no"):
-            pytest.fail("chromium is not installed but CI is set (apt-get install chromium)")
-        pytest.skip("chromium not installed (apt-get install chromium); set CI=true to make this fail")
-    return exe
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from pipeline.i18n import fmt_datetime, fmt_num, minimum_sentence, ui_strings
-from pipeline.report.html_report import inline_script, _env, _inline_asset, script_json
+from pipeline.report.html_report import _env, _inline_asset, inline_script
 
 SPARK_W, SPARK_H, SPARK_PAD = 96, 28, 3
 
@@ -90,13 +90,11 @@ def build_view(index: dict[str, Any], lang: str) -> dict[str, Any]:
             "generated_at_iso": index.get("generated_at") or "",
             "intro": s["dash_intro"].format(units=summary.get("units", len(rows)),
                                             with_errors=summary.get("units_with_errors", 0),
-                                            failed=summary.get("failed", 0)),
-            "js_config": {"status": s["dash_filter_status"]}}
+                                            failed=summary.get("failed", 0))}
 
 
 def render_dashboard(index: dict[str, Any], lang: str = "id") -> str:
     view = build_view(index, "en" if lang == "en" else "id")
     view["css"] = _inline_asset("dashboard.css", "</style")
     view["js"], view["script_hash"] = inline_script("dashboard.js")
-    view["data_json"] = script_json(view["js_config"])
     return _env().get_template("dashboard.html.j2").render(**view)

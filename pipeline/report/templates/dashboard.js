@@ -3,12 +3,6 @@
    Without JS the table is shown as written, sorted by folder. */
 (function () {
   "use strict";
-  var cfg = {};
-  try {
-    cfg = JSON.parse(document.getElementById("bukti-data").textContent || "{}");
-  } catch (e) {
-    cfg = {};
-  }
   var table = document.getElementById("units");
   var body = table.tBodies[0];
   var input = document.getElementById("f-q");
@@ -48,8 +42,9 @@
       r.hidden = !ok;
       if (ok) shown += 1;
     });
-    if (status && cfg.status) {
-      status.textContent = cfg.status.replace("{shown}", String(shown)).replace("{total}", String(body.rows.length));
+    var template = status && status.getAttribute("data-template");
+    if (template) {
+      status.textContent = template.replace("{shown}", String(shown)).replace("{total}", String(body.rows.length));
     }
     if (empty) empty.hidden = shown > 0;
     document.documentElement.setAttribute("data-shown", String(shown));
