@@ -205,8 +205,9 @@ def outputs(run: dict, lang: str) -> dict[str, list[str]]:
         "report.html": page_text((run["dir"] / "report.html").read_text(encoding="utf-8")),
         "report.xlsx": xlsx_text(run["dir"] / "report.xlsx"),
         "artifact markdown": summary_markdown(report).splitlines(),
-        "artifact table": [str(v) for row in flags_table(report) for k, v in row.items()
-                           if k in ("review",)],
+        # column names, severities, messages and reviews (ids, codes, paths and keys are identifiers)
+        "artifact table": [*flags_table(report)[0], *(str(v) for row in flags_table(report)
+                                                     for v in list(row.values())[1:2] + list(row.values())[5:7])],
         "dashboard": page_text(render_dashboard(index, lang)),
         "cli": [line for out in run["cli"] for line in out.splitlines()
                 if not line.startswith(("Prefect", "[", "WARNING", "INFO"))],

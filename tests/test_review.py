@@ -180,7 +180,9 @@ def test_markdown_is_inert_and_keys_are_valid():
         "dinas-kependudukan-pencatatan-sipil-kab-sumenep"
     assert key_slug("<<>>") == "unit"
     rows = flags_table(rf.build_report())
-    assert [r["severity"] for r in rows][:1] == ["error"] and len(rows) == len(rf.FLAGS)
+    assert [r["Tingkat"] for r in rows][:1] == ["Kesalahan"] and len(rows) == len(rf.FLAGS)
+    assert list(flags_table(rf.build_report("en"))[0]) == ["ID", "Severity", "Code", "Indicator", "Documents",
+                                                           "Message", "Review", "Key"]
 
 
 PREFECT_SCRIPT = textwrap.dedent("""
@@ -233,8 +235,8 @@ def test_artifacts_inside_a_real_flow(tmp_path):
     assert table["type"] == "table"
     rows = json.loads(table["data"]) if isinstance(table["data"], str) else table["data"]
     assert len(rows) == len(rf.FLAGS)
-    assert {r["code"] for r in rows} == {f[0] for f in rf.FLAGS}
-    assert [r["review"] for r in rows if r["id"] == "F0001"] == ["Dikecualikan"]
+    assert {r["Kode"] for r in rows} == {f[0] for f in rf.FLAGS}
+    assert [r["Tinjauan"] for r in rows if r["ID"] == "F0001"] == ["Dikecualikan"]
 
 
 def test_waiver_recorded_under_the_pre_2021_indicator_code_still_applies(tmp_path):

@@ -89,6 +89,8 @@ def summary_markdown(report: dict[str, Any]) -> str:
 
 
 def flags_table(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per flag; the column names and severities are the catalogue's (the Prefect UI shows
+    them as they are), the codes and keys the contract's identifiers."""
     s = ui_strings(report_lang(report))
     rank = {sev: i for i, sev in enumerate(SEVERITIES)}
     rows = []
@@ -96,13 +98,13 @@ def flags_table(report: dict[str, Any]) -> list[dict[str, Any]]:
         review = f.get("review") or {}
         decision = review.get("decision")
         rows.append({
-            "id": f.get("id"), "severity": f.get("severity"), "code": f.get("code"),
-            "indicator": f.get("indicator") or "",
-            "documents": " ".join("; ".join(f.get("documents", [])).split()),
-            "message": " ".join(str(f.get("message") or "").split()),
-            "review": (s["review_waived"] if decision == "waived" else
-                       s["review_acknowledged"] if decision == "acknowledged" else ""),
-            "key": f.get("key") or "",
+            s["xl_id"]: f.get("id"), s["xl_severity"]: s.get(f"severity_{f.get('severity')}", f.get("severity")),
+            s["xl_code"]: f.get("code"), s["xl_indicator"]: f.get("indicator") or "",
+            s["xl_documents"]: " ".join("; ".join(f.get("documents", [])).split()),
+            s["xl_message"]: " ".join(str(f.get("message") or "").split()),
+            s["xl_review"]: (s["review_waived"] if decision == "waived" else
+                             s["review_acknowledged"] if decision == "acknowledged" else ""),
+            s["xl_key"]: f.get("key") or "",
         })
     return rows
 
