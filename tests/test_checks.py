@@ -479,6 +479,16 @@ def test_misfiled():
     assert rf.find(docs, "SK UPG").indicators == ["V.P.i"]
 
 
+def test_pencanangan_documents_under_rencana_are_not_misfiled():
+    """The pakta integritas signed at the Pencanangan lives in I.P.iv, but folders keep it with the
+    Rencana (I.P.ii), as the pack says; the same pakta under the Tim Kerja is still misfiled."""
+    rencana = "1. Manajemen Perubahan/1.2 Rencana Pembangunan Zona Integritas/Pakta Integritas Pegawai.pdf"
+    assert not flags(run(with_doc("Pakta Integritas", path=rencana)), "MISFILED")
+    tim = "1. Manajemen Perubahan/1.1 Tim Kerja/Pakta Integritas Pegawai.pdf"
+    [f] = flags(run(with_doc("Pakta Integritas", path=tim)), "MISFILED")
+    assert f.params["named"] == "I.P.i"
+
+
 @pytest.mark.parametrize("folder,indicator", [
     ("1. Manajemen Perubahan/1.1 Tim Kerja", "I.P.i"),
     ("MP - Tim", "I.P.i"),
