@@ -11,9 +11,9 @@ import sys
 import time
 from pathlib import Path
 
-from pipeline import timing  # noqa: F401  (first: its clock starts with the command)
 from pipeline.exitcodes import ExitCode
 from pipeline.i18n import LANGS, text
+from pipeline.settings import Settings
 
 _T0 = time.monotonic()
 
@@ -52,7 +52,7 @@ def _check_parser(sub) -> None:
                                    "(default: $BUKTI_STORE or store.sqlite in bukti's data folder)")
 
 
-def _validate_check(args) -> tuple[Path, Path]:
+def _validate_check(args, settings: Settings) -> tuple[Path, Path]:
     from rules.pack import PackError, load_pack
 
     from pipeline.report.output import UnsafeLockFile, open_lock_file
@@ -75,7 +75,7 @@ def _validate_check(args) -> tuple[Path, Path]:
         _fail(text("cli", "bad_rules", lang, reason=exc))
     from pipeline.store import StoreError, check_store
     try:
-        check_store(args.store)
+        check_store(args.store, settings)
     except StoreError as exc:
         _fail(exc.message(lang))
     if args.lke and not Path(args.lke).is_file():
@@ -111,26 +111,26 @@ def _unsafe_lock_line(exc, lang: str) -> str:
     return text("cli", "out_lock_unsafe", lang, path=exc.filename, reason=why)
 
 
-def _start_readahead(evidence: Path, store_spec: str | None) -> None:
-    """Changed files start reading while Prefect starts (pipeline/readahead.py)."""
+def _start_readahead(evidence: Path, store_spec: str | None, settings: Settings):
+    """Changed files start reading while Prefect starts (pipeline/read.py); the handle, or None."""
     from extractors.limits import DOC_WORKERS
 
-    from pipeline import readahead
+    from pipeline import read
     from pipeline.store import get_store, resolve_url
     try:
-        url = resolve_url(store_spec)
-        from pipeline.understand import extract_file
-        readahead.start(evidence, get_store(url) if url else None, DOC_WORKERS, read=extract_file)
+        url = resolve_url(store_spec, settings)
+        return read.start(evidence, get_store(url, settings) if url else None, DOC_WORKERS,
+                          read=lambda path, kind: read.extract_file(path, kind, settings))
     except Exception:
-        pass  # the flow reads every file itself
+        return None  # the flow reads every file itself
 
 
-def cmd_check(args, prefect_mode: str) -> int:
-    evidence, out = _validate_check(args)
+def cmd_check(args, prefect_mode: str, settings: Settings) -> int:
+    evidence, out = _validate_check(args, settings)
     lang = args.lang
     from pipeline import stopping
     stopping.install(lang)   # before the read-ahead starts its first Tesseract
-    _start_readahead(evidence, args.store)
+    ahead = _start_readahead(evidence, args.store, settings)
     from pipeline import progress
     from pipeline.report.output import OutputLocked, UnsafeLockFile, locked
     from pipeline.orchestration.prefect_env import one_shot_settings
@@ -146,12 +146,14 @@ def cmd_check(args, prefect_mode: str) -> int:
                 from pipeline.report.review import blocking_errors
             _imported()
             report = check_flow(str(evidence), str(out), profile=args.profile, rules=args.rules, lang=lang,
-                                lke=args.lke,
-                                store=args.store).report
+                                lke=args.lke, store=args.store, settings=settings, ahead=ahead).report
     except OutputLocked:
         _fail(text("cli", "out_locked", lang, path=out))
     except UnsafeLockFile as exc:
         _fail(_unsafe_lock_line(exc, lang))
+    finally:
+        if ahead is not None:
+            ahead.stop()
     s = report["summary"]
     print(text("cli", "summary", lang, documents=s["documents"], waived=s.get("waived", 0), **s["flags"]))
     print(text("cli", "indicators", lang, ok=s["indicators_ok"], total=s["indicators_total"]))
@@ -160,7 +162,7 @@ def cmd_check(args, prefect_mode: str) -> int:
     if line:
         print(line)
     print(text("cli", "report_at", lang, path=out / "report.html"))
-    if os.environ.get("BUKTI_TIMING"):
+    if settings.timing:
         print(f"elapsed {time.monotonic() - started:.1f}s (since the start of the command: "
               f"{time.monotonic() - _T0:.1f}s)", file=sys.stderr)
     return ExitCode.FLAGS if blocking_errors(report) else ExitCode.OK
@@ -194,12 +196,22 @@ def _imported() -> None:
         gc.enable()
 
 
+def _start(settings: Settings) -> None:
+    """What the process needs set before any stage runs, from the one settings object."""
+    from pipeline import timing
+    timing.configure(settings.timing)
+    # The OCR pool is sized from the settings by the read path (pipeline/read.py) when the first
+    # file is read: importing the extractors here would cost a warm re-check, which reads none.
+
+
 def _main(argv: list[str]) -> int:
     lang = _lang_from(argv)
+    settings = Settings.from_env()
+    _start(settings)
     # Prefect reads its settings once, at import: point it at a running `bukti server` before
     # anything (input validation imports pipeline.orchestration.flow) imports it.
     from pipeline.orchestration.prefect_env import configure
-    prefect_mode = configure(lang)
+    prefect_mode = configure(lang, settings)
     if argv and argv[0] == "review":
         from pipeline.report.review import review_main
         _imported()
@@ -221,7 +233,7 @@ def _main(argv: list[str]) -> int:
     sub.add_parser("server", help="long-lived local Prefect server: bukti server start|stop|status")
     args = parser.parse_args(argv)
     try:
-        return cmd_check(args, prefect_mode)
+        return cmd_check(args, prefect_mode, settings)
     except Interrupted as exc:
         return exc.exit_code
     except KeyboardInterrupt:
@@ -229,7 +241,7 @@ def _main(argv: list[str]) -> int:
     except SystemExit:
         raise
     except Exception as exc:  # a bug: say so in one line rather than a traceback for users
-        if os.environ.get("BUKTI_DEBUG"):
+        if settings.debug:
             raise
         print(f"bukti: {text('cli', 'internal_error', lang, reason=f'{exc.__class__.__name__}: {exc}')}",
               file=sys.stderr)
