@@ -24,6 +24,7 @@ from rules.pack import load_pack
 from pipeline import progress, stopping
 from pipeline.answers import answers_path_for, load_answers
 from pipeline.discover import FoundFile, discover, identities
+from pipeline.exitcodes import ExitCode
 from pipeline.profile import clean_name, load_profile, load_roster, profile_path_for
 from pipeline.read import ReadAhead, extract_cached
 from pipeline.report import json_report as report_json
@@ -176,6 +177,12 @@ class Stages:
     write_reports: Callable[[dict, str], None] = write_reports
     publish: Callable[[dict], None] = field(default=lambda report: None)   # e.g. Prefect artifacts
     run_id: Callable[[], str | None] = field(default=lambda: None)          # the orchestrator's run id
+
+
+def exit_code(report: dict) -> ExitCode:
+    """How `bukti check` ends after this report: FLAGS while an error flag is not waived."""
+    from pipeline.report.review import blocking_errors
+    return ExitCode.FLAGS if blocking_errors(report) else ExitCode.OK
 
 
 def run_check(settings: Settings | None, evidence_dir: str | Path, out_dir: str | Path, *,

@@ -142,8 +142,8 @@ def cmd_check(args, prefect_mode: str, settings: Settings) -> int:
     try:
         with locked(out), progress.use(progress.for_stream(sys.stderr)), one_shot_settings():
             with stage("import"):
+                from pipeline.check import exit_code
                 from pipeline.orchestration.flow import check_flow
-                from pipeline.report.review import blocking_errors
             _imported()
             report = check_flow(str(evidence), str(out), profile=args.profile, rules=args.rules, lang=lang,
                                 lke=args.lke, store=args.store, settings=settings, ahead=ahead).report
@@ -165,16 +165,17 @@ def cmd_check(args, prefect_mode: str, settings: Settings) -> int:
     if settings.timing:
         print(f"elapsed {time.monotonic() - started:.1f}s (since the start of the command: "
               f"{time.monotonic() - _T0:.1f}s)", file=sys.stderr)
-    return ExitCode.FLAGS if blocking_errors(report) else ExitCode.OK
+    return exit_code(report)
 
 
 def main(argv: list[str] | None = None) -> int:
     import gc
     as_command = argv is None
     if as_command:
-        # Importing Prefect, pydantic and SQLAlchemy makes ~1 M long-lived objects; collecting
-        # while they are made took ~0.5 s (10 %) of a warm re-check. `_imported` freezes them
-        # (later collections skip them) and turns collection back on.
+        # Importing Prefect, pydantic and SQLAlchemy makes about a million long-lived objects;
+        # collecting while they are made was a tenth of a warm re-check (benchmarks/RESULTS.md,
+        # 'Measurements behind the code'). `_imported` freezes them (later collections skip them)
+        # and turns collection back on.
         gc.disable()
     try:
         code = _main(list(sys.argv[1:] if argv is None else argv))
@@ -182,8 +183,8 @@ def main(argv: list[str] | None = None) -> int:
         _imported()
     if as_command:
         # The command is about to exit: the interpreter's last garbage collection would walk
-        # every object of the run (≈ 1 s after a 300-document check) only to free memory the
-        # OS takes back anyway. Frozen objects are skipped; atexit handlers still run.
+        # every object of the run (a second after a large check) only to free memory the OS takes
+        # back anyway. Frozen objects are skipped; atexit handlers still run.
         gc.freeze()
     return code
 

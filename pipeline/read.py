@@ -5,8 +5,8 @@
   read again while its bytes are unchanged), and read-ahead's result taken when there is one;
 - `ReadAhead`: start reading the files a re-check must read before Prefect has even started.
 
-Read-ahead. A CLI `check` spends ~2 s of one core importing Prefect and starting its flow run
-before the flow's readers start; after a re-scan of one file the other core sits idle all that
+Read-ahead. A CLI `check` spends seconds of one core importing Prefect and starting its flow run
+before the flow's readers start (benchmarks/RESULTS.md); after a re-scan of one file the other core sits idle all that
 time while the file waits for its OCR. So `bukti check`, once it has checked its arguments, starts
 a `ReadAhead` on a thread: discover the folder against the run store (reading only: the flow's own
 discovery records identities), and start extracting the first few files the store has no
@@ -36,7 +36,7 @@ _log = logging.getLogger("bukti.read")
 
 
 # The extractors are imported on first use: a warm re-check reads no file, and their imports
-# (Tesseract, PDFium, Pillow …) would cost it ~0.4 s. So the OCR pool is configured from the
+# (Tesseract, PDFium, Pillow …) would cost it a tenth of its time. So the OCR pool is configured from the
 # settings here, when the first file of the process is read, not when the command starts.
 def extract_file(path: Path, kind: str, settings: Settings | None = None) -> Extraction:
     """Read one file with this run's OCR limits (never raises: a failure is the extraction's)."""

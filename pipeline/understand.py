@@ -30,9 +30,9 @@ def prepare_in_background(also_import: tuple[str, ...] = ()) -> threading.Thread
     `also_import` (modules the run needs after reading).
 
     Reading a scan is Tesseract's work in other processes; without this, the first file to be
-    understood waits ~1.5 s for spaCy to load, which is most of what one re-scanned file costs
-    beyond its OCR, and the report writers' imports (openpyxl, ~0.2 s) would lengthen the
-    single-threaded end of the run. Join the thread before the process may exit."""
+    understood waits for spaCy to load, which is most of what one re-scanned file costs beyond
+    its OCR, and the report writers' imports (openpyxl) would lengthen the single-threaded end of
+    the run (benchmarks/RESULTS.md, 'Measurements behind the code'). Join the thread before the process may exit."""
     def build() -> None:
         try:
             from extractors.nlp import get_nlp

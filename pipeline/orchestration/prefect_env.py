@@ -1,7 +1,7 @@
 """Prefect settings bukti needs, applied before Prefect is imported.
 
-Ephemeral mode (no PREFECT_API_URL) starts a temporary local API server per process: measured
-≈ 8 s per `bukti check` on this machine kind. Users who run bukti repeatedly start one long-lived
+Ephemeral mode (no PREFECT_API_URL) starts a temporary local API server per process, seconds per
+`bukti check` (benchmarks/RESULTS.md). Users who run bukti repeatedly start one long-lived
 server (`bukti server start`) and every later command finds it through the state file.
 No telemetry: bukti runs in government networks and must make no outside calls.
 """
