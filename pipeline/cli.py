@@ -5,24 +5,16 @@ than a server start-up and a traceback.
 """
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import time
 from pathlib import Path
 
-from pipeline.exitcodes import ExitCode
+from pipeline.exitcodes import ExitCode, UsageError, UsageParser
 from pipeline.i18n import LANGS, text
 from pipeline.settings import Settings
 
 _T0 = time.monotonic()
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse prints the whole usage on error; the contract wants one clear line."""
-
-    def error(self, message: str):  # type: ignore[override]
-        _fail(f"{message} (see '{self.prog} --help')")
 
 
 def _fail(line: str) -> "NoReturn":  # noqa: F821
@@ -40,8 +32,26 @@ def _lang_from(argv: list[str]) -> str:
     return "id"
 
 
-def _check_parser(sub) -> None:
-    p = sub.add_parser("check", help="verify an evidence folder / periksa folder bukti")
+def build_parser() -> UsageParser:
+    """The one command tree: every `bukti` command and its arguments. Each command's own module
+    adds its arguments (review, nightly/serve, server) and runs them; nothing here imports Prefect."""
+    from pipeline.orchestration import serve, server
+    from pipeline.report import review
+    parser = UsageParser(prog="bukti", description="Periksa bukti dukung Zona Integritas (LKE PermenPAN-RB 90/2021).")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=UsageParser)
+    _check_arguments(sub.add_parser("check", help="verify an evidence folder / periksa folder bukti"))
+    review.add_commands(sub.add_parser("review", help="waive/acknowledge flags: bukti review waive|ack|list …",
+                                       description="Record reviewer decisions on flags."))
+    serve.add_arguments(sub.add_parser("nightly", help="verify every unit folder under ROOT: "
+                                                       "bukti nightly ROOT [--out OUT_ROOT]"), cron=False)
+    serve.add_arguments(sub.add_parser("serve", help="nightly schedule as a Prefect deployment: "
+                                                     "bukti serve ROOT --cron '0 1 * * *'"), cron=True)
+    server.add_arguments(sub.add_parser("server", help="long-lived local Prefect server: bukti server start|stop|status",
+                                        description="long-lived local Prefect API server for bukti"))
+    return parser
+
+
+def _check_arguments(p) -> None:
     p.add_argument("evidence_dir")
     p.add_argument("--profile", help="unit.yaml (default: EVIDENCE_DIR/unit.yaml)")
     p.add_argument("--out", default="bukti-report", help="report folder (default: ./bukti-report)")
@@ -213,26 +223,24 @@ def _main(argv: list[str]) -> int:
     # anything (input validation imports pipeline.orchestration.flow) imports it.
     from pipeline.orchestration.prefect_env import configure
     prefect_mode = configure(lang, settings)
-    if argv and argv[0] == "review":
-        from pipeline.report.review import review_main
-        _imported()
-        return review_main(argv[1:])
+    try:
+        args = build_parser().parse_args(argv)
+    except UsageError as exc:
+        _fail(str(exc))
     from pipeline.stopping import Interrupted
-    if argv and argv[0] in ("nightly", "serve", "server"):
-        from pipeline.orchestration.serve import cli_main
+    if args.command != "check":
         _imported()
+        if args.command == "review":
+            from pipeline.report.review import run
+            return run(args)
+        if args.command == "server":
+            from pipeline.orchestration.server import run
+            return run(args)
+        from pipeline.orchestration.serve import run
         try:
-            return cli_main(argv[0], argv[1:])
+            return run(args.command, args)
         except Interrupted as exc:
             return exc.exit_code
-    parser = _Parser(prog="bukti", description="Periksa bukti dukung Zona Integritas (LKE PermenPAN-RB 90/2021).")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    _check_parser(sub)
-    sub.add_parser("review", help="waive/acknowledge flags: bukti review waive|ack|list …")
-    sub.add_parser("nightly", help="verify every unit folder under ROOT: bukti nightly ROOT [--out OUT_ROOT]")
-    sub.add_parser("serve", help="nightly schedule as a Prefect deployment: bukti serve ROOT --cron '0 1 * * *'")
-    sub.add_parser("server", help="long-lived local Prefect server: bukti server start|stop|status")
-    args = parser.parse_args(argv)
     try:
         return cmd_check(args, prefect_mode, settings)
     except Interrupted as exc:

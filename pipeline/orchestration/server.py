@@ -176,16 +176,18 @@ def stop(settings: Settings | None = None) -> bool:
     return True
 
 
-def main(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(prog="bukti server",
-                                description="long-lived local Prefect API server for bukti")
-    sub = p.add_subparsers(dest="action", required=True)
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """`bukti server`'s actions, on its parser in the command tree (pipeline/cli.py)."""
+    sub = p.add_subparsers(dest="action", required=True, parser_class=type(p))
     s = sub.add_parser("start", help="start it in the background")
     s.add_argument("--port", type=int, help="port on 127.0.0.1 (default: a free one)")
     s.add_argument("--ui", action="store_true", help="also serve the Prefect UI")
     sub.add_parser("stop", help="stop it")
     sub.add_parser("status", help="is it running, and where")
-    args = p.parse_args(argv)
+
+
+def run(args: argparse.Namespace) -> int:
+    """`bukti server start|stop|status` with its parsed arguments."""
     if args.action == "start":
         try:
             info = start(args.port, ui=args.ui)
