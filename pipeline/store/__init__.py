@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from pipeline.exitcodes import ExitCode
 from pipeline.settings import Settings, current, data_dir
 from pipeline.store.cache import Caches, cacheable, understanding_version
 from pipeline.store.history import (History, previous_report, record_failure, record_finish,
@@ -125,16 +126,15 @@ def _safe(url: str | None) -> str:
 
 class StoreError(Exception):
     """The run store named on the command line cannot be used (exit 2, one line)."""
-
-    _TEXT = {"id": "basis data riwayat (--store) tidak dapat dibuka: {url} ({reason})",
-             "en": "the run store (--store) cannot be opened: {url} ({reason})"}
+    exit_code = ExitCode.USAGE
 
     def __init__(self, url: str | None, reason: str):
         super().__init__(f"{url}: {reason}")
         self.url, self.reason = url, reason
 
     def message(self, lang: str = "id") -> str:
-        return self._TEXT.get(lang, self._TEXT["id"]).format(url=_safe(self.url), reason=self.reason)
+        from pipeline.i18n import text
+        return text("cli", "store_unusable", lang, url=_safe(self.url), reason=self.reason)
 
 
 def check_store(spec: str | None, settings: Settings | None = None) -> Store | None:
