@@ -86,7 +86,7 @@ def _publish(report: dict) -> None:
 
 # quote(): Prefect would otherwise walk every file record, or the whole report, looking for futures.
 PREFECT_STAGES = Stages(
-    discover=lambda root, url: discover_task(root, url),
+    discover=discover_task,
     reuse=lambda files, url, unit: reuse_unchanged_task(quote(files), url, unit),
     read=_read_as_tasks,
     write_reports=lambda report, out: write_reports_task(quote(report), out),
