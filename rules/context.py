@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from .mapping import FolderHint
-from .model import Claim, Document, Flag, Profile, RosterEntry
+from .model import Claim, Document, Flag, Look, Profile, RosterEntry
 from .pack import CheckConfig, RulePack
 from .text import iso_date
 
@@ -88,7 +88,7 @@ class CheckContext:
 
     def flag(self, *, documents: list[Document] | None = None, indicator: str | None = None,
              doc_type: str | None = None, found: Any = None, expected: Any = None,
-             page: int | None = None, **params: Any) -> Flag:
+             page: int | None = None, look: Look | None = None, **params: Any) -> Flag:
         docs = documents or []
         if indicator is None and docs:
             indicator = self.primary_indicator(docs[0])
@@ -96,5 +96,5 @@ class CheckContext:
             doc_type = docs[0].doc_type
         return Flag(code=self.config.code, severity=self.config.severity,
                     documents=sorted({d.path for d in docs}), indicator=indicator, doc_type=doc_type,
-                    found=found, expected=expected, page=page, params=params,
+                    found=found, expected=expected, page=page, params=params, look=look,
                     doc_sha256=sorted({d.sha256 for d in docs}))

@@ -149,10 +149,12 @@ _REPORT_WRITERS = (("pipeline.report.json_report", "write_json"), ("pipeline.rep
 
 
 @task(name="write-reports", cache_policy=NO_CACHE)
-def write_reports_task(report: dict, out_dir: str) -> None:
+def write_reports_task(report: dict, out_dir: str, pictures: dict | None = None) -> None:
+    """`pictures`: pipeline.crops.Media.view(), which report.html embeds (report.json does not)."""
     out = Path(out_dir)
     for module, writer in _REPORT_WRITERS:
-        getattr(importlib.import_module(module), writer)(report, out)
+        write = getattr(importlib.import_module(module), writer)
+        write(report, out, pictures) if writer == "write_html" else write(report, out)
 
 
 class CheckResult:
@@ -217,6 +219,10 @@ def check_flow(evidence_dir: str, out_dir: str, profile: str | None = None,
         with stage("evaluate"):
             answers = load_answers(answers_path_for(root, lke), pack, (d.path for d in documents))
             evaluation = evaluate(documents, unit_profile, roster, pack, lang=lang, claims=answers.claims)
+        with stage("pictures"):
+            from pipeline.crops import page_media
+            # sets each flag's region (report.json) before the report is built
+            pictures = page_media(documents, evaluation.flags, root, run_store).view()
         report = report_json.build_report(
             documents=documents, flags=evaluation.flags, indicators=evaluation.indicators,
             score=evaluation.score, profile=unit_profile,
@@ -239,7 +245,7 @@ def check_flow(evidence_dir: str, out_dir: str, profile: str | None = None,
         report = apply_decisions(report, decisions)
         # quote(): Prefect would otherwise walk the whole report looking for futures to resolve.
         with stage("reports"):
-            write_reports_task(quote(report), str(out))
+            write_reports_task(quote(report), str(out), quote(pictures))
         with stage("artifacts"):
             publish_artifacts(report)
     except BaseException as exc:
