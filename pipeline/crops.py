@@ -252,7 +252,9 @@ class _Source:
             from extractors.pdf import page_image
             from extractors.pdf import PDFIUM_LOCK
             with PDFIUM_LOCK:
-                width_pt = self.pdf[number - 1].get_size()[0]
+                pdf_page = self.pdf[number - 1]
+                width_pt = pdf_page.get_size()[0]
+                pdf_page.close()
             frame = _ocr_frame(lambda: page_image(self.pdf, number - 1), page, "pt",
                                lambda img: width_pt / img.width)
         else:

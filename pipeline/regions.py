@@ -50,7 +50,7 @@ def region(kind: str, found: list[Box], width: float, height: float) -> tuple[Bo
     x0, top, x1, bottom = union(found)
     # a line's height: the margins show the lines around the found one
     line = sum(b[3] - b[1] for b in found) / len(found)
-    pad = max(1.6 * line, 0.5 * MARGIN * height)
+    pad = max(2.5 * line, 0.5 * MARGIN * height)
     if kind == "letterhead":   # from the top of the page down to the line that names the unit
         return (0.0, 0.0, width, min(height, bottom + 0.6 * line)), True
     if kind == "signature":    # the block: a few lines around its name, NIP and date

@@ -256,3 +256,14 @@ def test_print_keeps_each_flag_with_its_crop(example_report, tmp_path):
         flat = " ".join(page.split())
         assert "BAGIAN HALAMAN YANG DIPERIKSA" in flat.upper(), f["code"]
         assert " ".join(f["message"].split()[:4]) in flat, f["code"]   # where the flag starts
+
+
+def test_a_crop_left_out_still_shows_its_region_excerpt(example_report, tmp_path):
+    """Past the report budget (or with no pictures at all) a flag keeps its region's words."""
+    from pipeline.report.html_report import write_html
+    report = json.loads((example_report / "report.json").read_text(encoding="utf-8"))
+    html = write_html(report, tmp_path / "no-pictures").read_text(encoding="utf-8")
+    assert "<img" not in html
+    f = next(f for f in report["flags"] if f["code"] == "OUT_OF_PERIOD")
+    article = html.split(f'id="flag-{f["id"]}"', 1)[1].split("</article>", 1)[0]
+    assert "Bagian halaman yang diperiksa" in article and "18 Desember 2023" in article
