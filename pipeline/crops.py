@@ -25,12 +25,12 @@ import logging
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable
 
 from extractors.model import Page, Word
 from rules.model import Document, Flag, Look
+
+from pipeline import regions
 
 if TYPE_CHECKING:   # rendering's libraries load on a render: a warm re-check takes pictures from the cache
     import numpy as np
@@ -187,7 +187,6 @@ def _ocr_frame(load: Callable[[], tuple[Image.Image, Any]], page: Page, unit: st
     import numpy as np
 
     from extractors import ocr
-    from pipeline import regions
     loaded, _dpi = load()
     per_px = unit_per_px(loaded)
     image, scale = ocr.prepare(loaded)
@@ -305,8 +304,6 @@ def crop(frame: Frame, look: Look) -> tuple[dict[str, Any], Picture]:
     """The region of `look` on `frame`: (report.json's region, the picture)."""
     import numpy as np
     from PIL import Image, ImageDraw
-
-    from pipeline import regions
     found = frame.find(look)
     box, located = regions.region(look.kind, found, frame.width, frame.height)
     region = {"kind": look.kind, "page": look.page, "unit": frame.unit,
@@ -384,65 +381,81 @@ def page_media(documents: list[Document], flags: list[Flag], root: Path, store=N
     `store`: the run store, for the OCR word boxes a cached extraction is loaded without; with a
     store, pictures are cached (cache=False: never). Never raises: a picture is a help, a failed
     one is logged and left out."""
-    root = Path(root)
-    media = Media()
-    pictures = _Cache(cache_folder() if cache and store is not None else None)
-    by_path = {d.path: d for d in documents}
-    sources: dict[str, _Source | None] = {}
-
-    def source(doc: Document) -> _Source | None:
-        if doc.path not in sources:
-            try:
-                _with_words(doc, store)
-                sources[doc.path] = _Source(doc, root)
-            except Exception as exc:
-                _log.warning("no pictures of %s: %s", doc.path, exc)
-                sources[doc.path] = None
-        return sources[doc.path]
-
-    def fits(picture: Picture, must: bool) -> bool:
-        if must or media.total_bytes() + picture.size <= REPORT_MAX_BYTES:
-            return True
-        media.omitted += 1
-        return False
-
+    run = _Run(documents, Path(root), store, _Cache(cache_folder() if cache and store is not None else None))
     try:
         for flag in sorted(flags, key=_priority):
-            look = flag.look
-            doc = by_path.get(look.document or (flag.documents[0] if flag.documents else "")) if look else None
-            if doc is None or not doc.readable:
-                continue
-            key = "|".join([MEDIA_VERSION, "crop", doc.sha256, look.kind, str(look.page), *look.anchors])
-            hit = pictures.get(key)
-            if hit is None:
-                hit = _render_crop(doc, look, source)
-                if hit is None:
-                    continue
-                pictures.put(key, hit)
-            flag.region = hit["region"]
-            if hit.get("picture") and fits(Picture(**hit["picture"]), flag.code == "UNVERIFIABLE"):
-                media.crops[flag.id] = Picture(**hit["picture"])
+            run.crop(flag)
         for doc in sorted(documents, key=lambda d: d.path):
-            if not doc.readable or doc.kind not in ("pdf", "image"):
-                continue
-            key = "|".join([MEDIA_VERSION, "thumbnail", doc.sha256])
-            hit = pictures.get(key)
-            if hit is None:
-                src = source(doc)
-                try:
-                    picture = src.thumbnail() if src else None
-                except Exception as exc:
-                    _log.warning("no thumbnail of %s: %s", doc.path, exc)
-                    picture = None
-                hit = {"picture": asdict(picture) if picture else None}
-                pictures.put(key, hit)
-            if hit["picture"] and fits(Picture(**hit["picture"]), False):
-                media.thumbnails[doc.path] = Picture(**hit["picture"])
+            run.thumbnail(doc)
+    except Exception as exc:   # a bug here costs pictures, never the report
+        _log.warning("pictures left out: %s: %s", type(exc).__name__, exc)
     finally:
-        for src in sources.values():
+        run.close()
+    return run.media
+
+
+class _Run:
+    """One report's pictures: the files opened for them, the cache, the budget spent."""
+
+    def __init__(self, documents: list[Document], root: Path, store, cache: _Cache):
+        self.by_path = {d.path: d for d in documents}
+        self.root, self.store, self.cache = root, store, cache
+        self.media = Media()
+        self.sources: dict[str, _Source | None] = {}
+
+    def source(self, doc: Document) -> _Source | None:
+        if doc.path not in self.sources:
+            try:
+                _with_words(doc, self.store)
+                self.sources[doc.path] = _Source(doc, self.root)
+            except Exception as exc:
+                _log.warning("no pictures of %s: %s", doc.path, exc)
+                self.sources[doc.path] = None
+        return self.sources[doc.path]
+
+    def close(self) -> None:
+        for src in self.sources.values():
             if src is not None:
                 src.close()
-    return media
+
+    def fits(self, picture: Picture, must: bool) -> bool:
+        if must or self.media.total_bytes() + picture.size <= REPORT_MAX_BYTES:
+            return True
+        self.media.omitted += 1
+        return False
+
+    def crop(self, flag: Flag) -> None:
+        look = flag.look
+        doc = self.by_path.get(look.document or (flag.documents[0] if flag.documents else "")) if look else None
+        if doc is None or not doc.readable:
+            return
+        key = "|".join([MEDIA_VERSION, "crop", doc.sha256, look.kind, str(look.page), *look.anchors])
+        hit = self.cache.get(key)
+        if hit is None:
+            hit = _render_crop(doc, look, self.source)
+            if hit is None:
+                return
+            self.cache.put(key, hit)
+        flag.region = hit["region"]
+        if hit.get("picture") and self.fits(Picture(**hit["picture"]), flag.code == "UNVERIFIABLE"):
+            self.media.crops[flag.id] = Picture(**hit["picture"])
+
+    def thumbnail(self, doc: Document) -> None:
+        if not doc.readable or doc.kind not in ("pdf", "image"):
+            return
+        key = "|".join([MEDIA_VERSION, "thumbnail", doc.sha256])
+        hit = self.cache.get(key)
+        if hit is None:
+            src = self.source(doc)
+            try:
+                picture = src.thumbnail() if src else None
+            except Exception as exc:
+                _log.warning("no thumbnail of %s: %s", doc.path, exc)
+                picture = None
+            hit = {"picture": asdict(picture) if picture else None}
+            self.cache.put(key, hit)
+        if hit["picture"] and self.fits(Picture(**hit["picture"]), False):
+            self.media.thumbnails[doc.path] = Picture(**hit["picture"])
 
 
 def _render_crop(doc: Document, look: Look, source) -> dict | None:

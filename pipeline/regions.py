@@ -26,6 +26,7 @@ FALLBACK = {"signature": (0.0, 0.55, 1.0, 1.0), "letterhead": (0.0, 0.0, 1.0, 0.
 # Context around the found words at least, as a fraction of the page height.
 MARGIN = 0.025
 MIN_WORD_MATCH = 78.0   # rapidfuzz ratio of an anchor word to an OCR word (a misread letter or two)
+SPLIT_WORDS = 4         # words one anchor token may have been read as
 
 
 @dataclass
@@ -79,15 +80,21 @@ def find_in_words(words: list[Word], anchors: list[str], last: bool = False) -> 
         tokens = [t for t in (_norm(x) for x in anchor.split()) if t]
         if not tokens or len(tokens) > len(words):
             continue
-        best, best_at = 0.0, -1
+        best, best_at, best_n = 0.0, -1, 0
         for i in range(len(words) - len(tokens) + 1):
-            if not normed[i] or fuzz.ratio(tokens[0], normed[i]) < MIN_WORD_MATCH - 20:
+            if len(tokens) == 1:
+                # one token may be read as several words: a NIP as "19720315 199803 1 004"
+                spans = [(fuzz.ratio(tokens[0], "".join(normed[i:i + n])), n)
+                         for n in range(1, min(SPLIT_WORDS, len(words) - i) + 1)]
+                score, n = max(spans)
+            elif not normed[i] or fuzz.ratio(tokens[0], normed[i]) < MIN_WORD_MATCH - 20:
                 continue
-            score = sum(fuzz.ratio(t, normed[i + k]) for k, t in enumerate(tokens)) / len(tokens)
+            else:
+                score, n = sum(fuzz.ratio(t, normed[i + k]) for k, t in enumerate(tokens)) / len(tokens), len(tokens)
             if score > best or last and score >= best > 0:
-                best, best_at = score, i
+                best, best_at, best_n = score, i, n
         if best >= MIN_WORD_MATCH:
-            out.append(words[best_at:best_at + len(tokens)])
+            out.append(words[best_at:best_at + best_n])
     return out
 
 

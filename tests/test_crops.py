@@ -267,3 +267,11 @@ def test_a_crop_left_out_still_shows_its_region_excerpt(example_report, tmp_path
     f = next(f for f in report["flags"] if f["code"] == "OUT_OF_PERIOD")
     article = html.split(f'id="flag-{f["id"]}"', 1)[1].split("</article>", 1)[0]
     assert "Bagian halaman yang diperiksa" in article and "18 Desember 2023" in article
+
+
+def test_a_nip_read_as_several_words_is_found():
+    from extractors.model import Word
+    words = [Word(t, 40 * i, 700, 36, 12, 88.0) for i, t in enumerate("NIP. 19720315 199803 1 004 Pembina".split())]
+    [run] = regions.find_in_words(words, ["197203151998031004"])
+    assert [w.text for w in run] == ["19720315", "199803", "1", "004"]
+    assert regions.find_in_words(words, ["198811022015032001"]) == []   # another NIP is not it
