@@ -10,6 +10,10 @@ from ..registry import check
     # doc type → how many years before the period it may be dated (policies stay in force);
     # a type not listed must be dated inside the period.
     "allow_earlier_years": {},
+    # doc type → how many years before the period it is still worth a look, not a rejection: a
+    # standing decree or pledge may still be in force, but the LKE reads the assessment year's
+    # commitment, so an earlier one is a warning to renew it or show it still applies.
+    "renew_earlier_years": {},
     "ignore_doc_types": ["unknown"],
 })
 def out_of_period(ctx: CheckContext):
@@ -28,7 +32,11 @@ def out_of_period(ctx: CheckContext):
             continue
         slack = int(earlier.get(doc.doc_type, 0))
         first_year = ctx.period - slack
-        if d.year < first_year or d.year > ctx.period:
+        renew = int(ctx.params["renew_earlier_years"].get(doc.doc_type, 0))
+        if ctx.period - renew <= d.year < first_year:
+            yield ctx.flag(documents=[doc], found=d.isoformat(), expected=str(ctx.period), page=page,
+                           look=look, variant="renew", period=str(ctx.period), severity="warning")
+        elif d.year < first_year or d.year > ctx.period:
             expected = (str(ctx.period) if not slack
                         else f"{first_year}–{ctx.period}")
             yield ctx.flag(documents=[doc], found=d.isoformat(), expected=expected, page=page,

@@ -98,14 +98,20 @@ def insufficient_evidence(ctx: CheckContext):
                                missing_periods=missing, variant=r.per or "default")
 
 
-@check("MISFILED")
+@check("MISFILED", params={
+    # doc type → indicators where real folders keep it besides its LKE home, which is not a
+    # misfiling (a step of the process that is not scored, filed with the indicator it serves).
+    "also_filed_under": {},
+})
 def misfiled(ctx: CheckContext):
+    also = ctx.params["also_filed_under"]
     for doc in ctx.docs:
         hint = ctx.hints.get(doc.path)
         if hint is None or hint.empty or doc.doc_type == "unknown":
             continue
         if hint.indicators:
             allowed = {t for c in hint.indicators for t in ctx.pack.indicator(c).doc_types()}
+            allowed |= {t for t, codes in also.items() if set(codes) & set(hint.indicators)}
             named = hint.indicators[0]
         else:
             allowed = {t for a in hint.areas for i in ctx.pack.area(a).indicators for t in i.doc_types()}
