@@ -275,3 +275,13 @@ def test_a_nip_read_as_several_words_is_found():
     [run] = regions.find_in_words(words, ["197203151998031004"])
     assert [w.text for w in run] == ["19720315", "199803", "1", "004"]
     assert regions.find_in_words(words, ["198811022015032001"]) == []   # another NIP is not it
+
+
+def test_crop_labels_follow_the_report_language(example_report, tmp_path):
+    from pipeline.report.html_report import write_html
+    report = json.loads((example_report / "report.json").read_text(encoding="utf-8"))
+    report["lang"] = "en"
+    html = write_html(report, tmp_path / "en").read_text(encoding="utf-8")
+    assert "Part of the page checked" in html and "date line" in html and "letterhead" in html
+    assert "A DOCX has no page image" in html
+    assert "Bagian halaman" not in html and "kop surat" not in html
