@@ -57,6 +57,15 @@ def decoded(picture: crops.Picture) -> Image.Image:
     return Image.open(io.BytesIO(data))
 
 
+def ink_under_words(frame: crops.Frame, boxes) -> None:
+    """Each found word's box, mapped onto the page picture, covers print: the picture is the one
+    the word boxes were read from, turned and levelled the same way."""
+    for box in boxes:
+        x0, top, x1, bottom = regions.map_box(frame.matrix, box)
+        cut = np.asarray(frame.image.convert("L").crop((int(x0), int(top), int(x1) + 1, int(bottom) + 1)))
+        assert (cut < 128).mean() > 0.04, box
+
+
 def within_budget(picture: crops.Picture, max_px, max_bytes) -> bool:
     img = decoded(picture)
     return img.format == "JPEG" and img.size == (picture.width, picture.height) \
@@ -85,6 +94,7 @@ def test_scanned_signature_block_is_found_from_ocr_word_boxes(scan):
     try:
         frame = src.frame(look.page, look)
         region, picture = crops.crop(frame, look)
+        ink_under_words(frame, region["words"])
     finally:
         src.close()
     sig = scan.fields.signatory
@@ -109,7 +119,9 @@ def test_photo_region_is_in_the_pixels_of_the_upright_photo(photo):
     look = Look(kind="nomor", page=1, anchors=[anchor])
     src = crops._Source(photo, EXAMPLE)
     try:
-        region, picture = crops.crop(src.frame(1, look), look)
+        frame = src.frame(1, look)
+        region, picture = crops.crop(frame, look)
+        ink_under_words(frame, region["words"])
     finally:
         src.close()
     width, height = crops._upright_size(EXAMPLE / PHOTO)
