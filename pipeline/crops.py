@@ -113,7 +113,7 @@ class Frame:
     excerpt: Callable[[Box], str]           # the text inside a box (page units)
 
 
-def _text_frame(pdf, index: int, look: Look) -> Frame:
+def _text_frame(pdf, index: int) -> Frame:
     """A PDF page with a text layer: rendered at CROP_DPI; words found by PDFium's text search
     (character rectangles, PDF points)."""
     import numpy as np
@@ -128,13 +128,21 @@ def _text_frame(pdf, index: int, look: Look) -> Frame:
                 image = bitmap.to_pil().copy()
             finally:
                 bitmap.close()
-            textpage = page.get_textpage()
-            try:
-                found = [] if page.get_rotation() else _search(textpage, look.anchors, height, _last(look))
-            finally:
-                textpage.close()
+            turned = bool(page.get_rotation())   # its text boxes are not in the render's frame
         finally:
             page.close()
+
+    def find(look: Look) -> list[Box]:
+        if turned:
+            return []
+        with PDFIUM_LOCK:
+            page = pdf[index]
+            textpage = page.get_textpage()
+            try:
+                return _search(textpage, look.anchors, height, _last(look))
+            finally:
+                textpage.close()
+                page.close()
 
     def excerpt(box: Box) -> str:
         x0, top, x1, bottom = box
@@ -148,7 +156,7 @@ def _text_frame(pdf, index: int, look: Look) -> Frame:
                 page.close()
         return _short(" ".join(text.split()))
 
-    return Frame(image, "pt", width, height, np.diag([scale, scale, 1.0]), lambda _a: found, excerpt)
+    return Frame(image, "pt", width, height, np.diag([scale, scale, 1.0]), find, excerpt)
 
 
 def _last(look: Look) -> bool:
@@ -230,6 +238,9 @@ class _Source:
     def __init__(self, doc: Document, root: Path):
         self.doc, self.path = doc, root / doc.path
         self.pdf = None
+        # the last page pictured: flags on one page (a signature block's name and NIP) share it,
+        # and one page at a time bounds the memory (a 300-dpi page is ~9 MB)
+        self.last: tuple[int, Frame] | None = None
         if doc.kind == "pdf":
             import pypdfium2 as pdfium
             from extractors.pdf import PDFIUM_LOCK
@@ -242,29 +253,30 @@ class _Source:
             with PDFIUM_LOCK:
                 self.pdf.close()
 
-    def frame(self, number: int, look: Look) -> Frame | None:
+    def frame(self, number: int) -> Frame | None:
+        if self.last is None or self.last[0] != number:
+            frame = self._frame(number)
+            self.last = None if frame is None else (number, frame)
+        return self.last[1] if self.last else None
+
+    def _frame(self, number: int) -> Frame | None:
         page = next((p for p in self.doc.extraction.pages if p.number == number), None)
         if page is None or self.doc.kind not in ("pdf", "image"):
             return None
         if self.doc.kind == "pdf":
             if page.source != "ocr":
-                return _text_frame(self.pdf, number - 1, look)
-            from extractors.pdf import page_image
-            from extractors.pdf import PDFIUM_LOCK
+                return _text_frame(self.pdf, number - 1)
+            from extractors.pdf import PDFIUM_LOCK, page_image
             with PDFIUM_LOCK:
                 pdf_page = self.pdf[number - 1]
                 width_pt = pdf_page.get_size()[0]
                 pdf_page.close()
-            frame = _ocr_frame(lambda: page_image(self.pdf, number - 1), page, "pt",
-                               lambda img: width_pt / img.width)
-        else:
-            from extractors.images import _load_frame
-            full = _upright_size(self.path)
-            frame = _ocr_frame(lambda: _load_frame(self.path, number - 1), page, "px",
-                               lambda img: full[0] / img.width)
-        found = frame.find(look)
-        frame.find = lambda _look: found
-        return frame
+            return _ocr_frame(lambda: page_image(self.pdf, number - 1), page, "pt",
+                              lambda img: width_pt / img.width)
+        from extractors.images import _load_frame
+        full = _upright_size(self.path)
+        return _ocr_frame(lambda: _load_frame(self.path, number - 1), page, "px",
+                          lambda img: full[0] / img.width)
 
     def thumbnail(self) -> Picture | None:
         from PIL import Image, ImageOps
@@ -468,7 +480,7 @@ def _render_crop(doc: Document, look: Look, source) -> dict | None:
     if src is None:
         return None
     try:
-        frame = src.frame(look.page, look)
+        frame = src.frame(look.page)
         if frame is None:
             return None
         region, picture = crop(frame, look)

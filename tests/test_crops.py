@@ -92,7 +92,7 @@ def test_scanned_signature_block_is_found_from_ocr_word_boxes(scan):
     look = _signature_look(scan)
     src = crops._Source(scan, EXAMPLE)
     try:
-        frame = src.frame(look.page, look)
+        frame = src.frame(look.page)
         region, picture = crops.crop(frame, look)
         ink_under_words(frame, region["words"])
     finally:
@@ -119,7 +119,7 @@ def test_photo_region_is_in_the_pixels_of_the_upright_photo(photo):
     look = Look(kind="nomor", page=1, anchors=[anchor])
     src = crops._Source(photo, EXAMPLE)
     try:
-        frame = src.frame(1, look)
+        frame = src.frame(1)
         region, picture = crops.crop(frame, look)
         ink_under_words(frame, region["words"])
     finally:
