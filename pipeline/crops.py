@@ -378,23 +378,18 @@ class _Cache:
             _log.warning("picture cache unwritable: %s", exc)
 
 
-def cache_folder() -> Path:
-    from pipeline.settings import data_dir
-    return data_dir() / "pictures"
-
-
 def _priority(flag: Flag) -> tuple:
     return (flag.code != "UNVERIFIABLE", {"error": 0, "warning": 1}.get(flag.severity, 2), flag.id)
 
 
 def page_media(documents: list[Document], flags: list[Flag], root: Path, store=None,
-               cache: bool = True) -> Media:
+               cache_dir: Path | None = None) -> Media:
     """Crops of the flags' looks (setting each flag's `region`) and thumbnails of the documents.
 
-    `store`: the run store, for the OCR word boxes a cached extraction is loaded without; with a
-    store, pictures are cached (cache=False: never). Never raises: a picture is a help, a failed
-    one is logged and left out."""
-    run = _Run(documents, Path(root), store, _Cache(cache_folder() if cache and store is not None else None))
+    `store`: the run store, for the OCR word boxes a cached extraction is loaded without.
+    `cache_dir`: where pictures are kept by content across runs (None: nowhere). Never raises: a
+    picture is a help, a failed one is logged and left out."""
+    run = _Run(documents, Path(root), store, _Cache(cache_dir))
     try:
         for flag in sorted(flags, key=_priority):
             run.crop(flag)

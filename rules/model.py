@@ -126,7 +126,8 @@ class Flag:
         return f"{self.code}:{hashlib.sha256(basis.encode()).hexdigest()[:12]}"
 
     def contract_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "code": self.code, "severity": self.severity,
+        # plain strings: the report is data for JSON, YAML and database drivers, not enum members
+        return {"id": self.id, "code": str(self.code), "severity": str(self.severity),
                 "documents": sorted(self.documents), "indicator": self.indicator,
                 "doc_type": self.doc_type, "message": self.message,
                 "evidence": {"found": self.found, "expected": self.expected, "page": self.page,

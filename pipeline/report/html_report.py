@@ -312,7 +312,8 @@ def _env() -> jinja2.Environment:
         autoescape=True,  # every template, whatever its extension
         undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True,
-        # Compiling the report template costs ~0.3 s per process; jinja keys its cache by the
+        # Compiling the report template is a noticeable part of a warm re-check (benchmarks/
+        # RESULTS.md, 'Measurements behind the code'); jinja keys its cache by the
         # template's source checksum, so an edited template is compiled afresh.
         bytecode_cache=_bytecode_cache(),
     )

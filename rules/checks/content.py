@@ -10,6 +10,7 @@ from rapidfuzz import fuzz
 from ..context import CheckContext
 from ..model import Look
 from ..registry import check
+from ..vocab import FlagCode
 from ..text import squash
 
 
@@ -32,7 +33,7 @@ def _valid_patterns(params: dict) -> str | None:
     return None
 
 
-@check("TEMPLATE_PLACEHOLDER", params={"patterns": [], "max_examples": 5}, validate=_valid_patterns)
+@check(FlagCode.TEMPLATE_PLACEHOLDER, params={"patterns": [], "max_examples": 5}, validate=_valid_patterns)
 def template_placeholder(ctx: CheckContext):
     # `requires`: strings of which a page must hold one for the pattern to be tried at all. Most
     # placeholders need dots or an ellipsis, which most pages lack: the regexes then never run.
@@ -89,7 +90,7 @@ def marker_present(text_squashed: str, marker: str, threshold: float) -> bool:
     return len(m) >= 6 and fuzz.partial_ratio(m, text_squashed) >= threshold
 
 
-@check("MISSING_SECTION", params={"sections": {}, "fuzzy_threshold": 85.0, "signature_markers": []},
+@check(FlagCode.MISSING_SECTION, params={"sections": {}, "fuzzy_threshold": 85.0, "signature_markers": []},
        validate=_valid_sections)
 def missing_section(ctx: CheckContext):
     sections = ctx.params["sections"]
@@ -123,7 +124,7 @@ def _formats_of(matching: list) -> list[list]:
     return combos
 
 
-@check("DUPLICATE_NUMBER", params={"ignore_doc_types": []})
+@check(FlagCode.DUPLICATE_NUMBER, params={"ignore_doc_types": []})
 def duplicate_number(ctx: CheckContext):
     groups: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for doc in ctx.docs:

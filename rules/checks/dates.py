@@ -4,9 +4,10 @@ from __future__ import annotations
 from ..context import CheckContext
 from ..model import Look
 from ..registry import check
+from ..vocab import FlagCode
 
 
-@check("OUT_OF_PERIOD", params={
+@check(FlagCode.OUT_OF_PERIOD, params={
     # doc type → how many years before the period it may be dated (policies stay in force);
     # a type not listed must be dated inside the period.
     "allow_earlier_years": {},
@@ -43,7 +44,7 @@ def out_of_period(ctx: CheckContext):
                            look=look, variant="default", period=expected)
 
 
-@check("DATE_ORDER", params={
+@check(FlagCode.DATE_ORDER, params={
     # each rule: documents of `doc_types` must not be dated before the earliest in-period
     # document of `not_before`.
     "rules": [],

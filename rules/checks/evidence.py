@@ -8,6 +8,7 @@ from ..context import QUARTER_NAMES, CheckContext
 from ..mapping import subject_text
 from ..pack import Requirement
 from ..registry import check
+from ..vocab import FlagCode
 from ..text import contains_phrase
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
@@ -65,7 +66,7 @@ def _count(ctx: CheckContext, req: Requirement, docs) -> tuple[int, list[str]]:
     return have, missing
 
 
-@check("MISSING_EVIDENCE")
+@check(FlagCode.MISSING_EVIDENCE)
 def missing_evidence(ctx: CheckContext):
     for ind in ctx.pack.indicators:
         for req in ind.evidence:
@@ -81,7 +82,7 @@ def missing_evidence(ctx: CheckContext):
             yield f
 
 
-@check("INSUFFICIENT_EVIDENCE")
+@check(FlagCode.INSUFFICIENT_EVIDENCE)
 def insufficient_evidence(ctx: CheckContext):
     for ind in ctx.pack.indicators:
         for req in ind.evidence:
@@ -98,7 +99,7 @@ def insufficient_evidence(ctx: CheckContext):
                                missing_periods=missing, variant=r.per or "default")
 
 
-@check("MISFILED", params={
+@check(FlagCode.MISFILED, params={
     # doc type → indicators where real folders keep it besides its LKE home, which is not a
     # misfiling (a step of the process that is not scored, filed with the indicator it serves).
     "also_filed_under": {},

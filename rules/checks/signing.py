@@ -6,10 +6,11 @@ from collections import defaultdict
 from ..context import CheckContext
 from ..model import Look
 from ..registry import REGISTRY, check
+from ..vocab import FlagCode
 from ..text import name_score, nip_digits, same_person, strip_titles
 
 
-@check("UNSIGNED", params={
+@check(FlagCode.UNSIGNED, params={
     "doc_types": [],
     "require": ["name", "nip", "place_or_date"],
     "require_by_doc_type": {},       # doc type → its own list (e.g. notulen: name only)
@@ -52,21 +53,22 @@ def _signature_gaps(ctx: CheckContext, p: dict):
             yield doc, need, missing
 
 
-@check("UNVERIFIABLE")
+@check(FlagCode.UNVERIFIABLE)
 def unverifiable(ctx: CheckContext):
     """What a content check could not decide because the part of the page it needs was not read
     reliably: a signature block on a scan or photo (under a stamp, badly lit) whose name or NIP
     OCR did not recover (UNSIGNED's question), a signature NIP that looks invalid only in digits
     OCR was unsure of (INVALID_NIP's). Never an error: the report says which page a person must
     look at. Decided with those checks' own parameters, so they never disagree on a document."""
-    p = _params_of(ctx, "UNSIGNED")
+    p = _params_of(ctx, FlagCode.UNSIGNED)
     if p is not None:
         for doc, need, missing in _signature_gaps(ctx, p):
             unread = doc.fields.signature_unread
             if unread:
                 yield ctx.flag(documents=[doc], found=unread.raw or "", expected=need, page=unread.page,
-                               look=_signature_look(doc, unread.page), variant="signature", region=unread.value, missing=missing)
-    p = _params_of(ctx, "INVALID_NIP")
+                               look=_signature_look(doc, unread.page), variant="signature", region=unread.value,
+                               missing=missing)
+    p = _params_of(ctx, FlagCode.INVALID_NIP)
     if p is not None:
         for doc in ctx.docs:
             _, doubtful = _nip_problems(doc, p["min_digit_confidence"])
@@ -92,7 +94,7 @@ def _is_head(sig_name, sig_nip, head, threshold) -> tuple[bool, bool]:
     return False, False
 
 
-@check("SIGNATORY_MISMATCH", params={
+@check(FlagCode.SIGNATORY_MISMATCH, params={
     "doc_types": [],
     # a type where an employee may sign for themselves (individual pakta integritas)
     "self_signed_doc_types": [],
@@ -157,7 +159,7 @@ def _nip_problems(doc, min_conf: float) -> tuple[list[dict], list[dict]]:
     return bad, doubtful
 
 
-@check("INVALID_NIP", params={"min_digit_confidence": 90.0})
+@check(FlagCode.INVALID_NIP, params={"min_digit_confidence": 90.0})
 def invalid_nip(ctx: CheckContext):
     for doc in ctx.docs:
         bad, _ = _nip_problems(doc, ctx.params["min_digit_confidence"])

@@ -13,6 +13,7 @@ from rapidfuzz import fuzz
 from ..context import CheckContext
 from ..model import Look
 from ..registry import check
+from ..vocab import FlagCode
 from ..text import contains_phrase, norm
 
 
@@ -130,7 +131,7 @@ def _differs(doc_unit: UnitName, own: UnitName, issuer: bool, p: dict, table: Un
     return None
 
 
-@check("UNIT_MISMATCH", params={"region_threshold": 85.0, "name_threshold": 80.0, "check_mentions": True})
+@check(FlagCode.UNIT_MISMATCH, params={"region_threshold": 85.0, "name_threshold": 80.0, "check_mentions": True})
 def unit_mismatch(ctx: CheckContext):
     table = UnitTable(ctx.pack.units)
     p = ctx.params
