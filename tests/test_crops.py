@@ -15,7 +15,8 @@ import pytest
 from PIL import Image
 
 from pipeline import cli, crops, regions
-from pipeline.understand import classify, extract_fields, extract_file
+from pipeline.read import extract_file
+from pipeline.understand import classify, extract_fields
 from rules.checks.signing import _signature_look
 from rules.model import Document, Flag, Look
 
