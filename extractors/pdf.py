@@ -220,7 +220,7 @@ def _ocr_page(pdf: pdfium.PdfDocument, index: int, layer: str, timeout: float | 
     second = (ocr.reread_signature(lambda: page_image(pdf, index), result.rotation, timeout=timeout)
               if closing and ocr.signature_doubtful(result) else None)
     return Page(number=number, text=result.text, source="ocr", confidence=result.confidence,
-                rotation=result.rotation, words=result.words or None, signature_text=second)
+                rotation=result.rotation, skew=result.skew, words=result.words or None, signature_text=second)
 
 
 def looks_like_people_table(text: str) -> bool:

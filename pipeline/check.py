@@ -28,7 +28,7 @@ from pipeline.exitcodes import ExitCode
 from pipeline.profile import clean_name, load_profile, load_roster, profile_path_for
 from pipeline.read import ReadAhead, extract_cached
 from pipeline.report import json_report as report_json
-from pipeline.settings import Settings, current
+from pipeline.settings import Settings, current, data_dir
 from pipeline.store import get_store, open_run_store, previous_report, record_failure, record_finish, record_start
 from pipeline.store.protocol import RunStore
 from pipeline.timing import stage
@@ -161,10 +161,12 @@ REPORT_WRITERS = (("pipeline.report.json_report", "write_json"), ("pipeline.repo
                   ("pipeline.report.xlsx_report", "write_xlsx"))
 
 
-def write_reports(report: dict, out_dir: str) -> None:
+def write_reports(report: dict, out_dir: str, pictures: dict | None = None) -> None:
+    """`pictures`: pipeline.crops.Media.view(), which report.html embeds (report.json does not)."""
     out = Path(out_dir)
     for module, writer in REPORT_WRITERS:
-        getattr(importlib.import_module(module), writer)(report, out)
+        write = getattr(importlib.import_module(module), writer)
+        write(report, out, pictures) if writer == "write_html" else write(report, out)
 
 
 @dataclass(frozen=True)
@@ -174,7 +176,7 @@ class Stages:
     discover: Callable[[str, str | None], list[FoundFile]] = discover_files
     reuse: Callable[[list[FoundFile], str | None, str], tuple[list[Document], list[FoundFile]]] = reuse_unchanged
     read: Callable[[list[FoundFile], Job], list] = read_on_threads   # futures with .result()
-    write_reports: Callable[[dict, str], None] = write_reports
+    write_reports: Callable[[dict, str, dict | None], None] = write_reports
     publish: Callable[[dict], None] = field(default=lambda report: None)   # e.g. Prefect artifacts
     run_id: Callable[[], str | None] = field(default=lambda: None)          # the orchestrator's run id
 
@@ -228,6 +230,11 @@ def run_check(settings: Settings | None, evidence_dir: str | Path, out_dir: str 
         with stage("evaluate"):
             answers = load_answers(answers_path_for(root, lke), pack, (d.path for d in documents))
             evaluation = evaluate(documents, unit_profile, roster, pack, lang=lang, claims=answers.claims)
+        with stage("pictures"):
+            from pipeline.crops import page_media
+            # sets each flag's region (report.json) before the report is built
+            pictures = page_media(documents, evaluation.flags, root, run_store,
+                                  cache_dir=data_dir(settings) / "pictures" if run_store is not None else None).view()
         report = report_json.build_report(
             documents=documents, flags=evaluation.flags, indicators=evaluation.indicators,
             score=evaluation.score, profile=unit_profile,
@@ -249,7 +256,7 @@ def run_check(settings: Settings | None, evidence_dir: str | Path, out_dir: str 
             report["profile_warnings"].append(f"{exc}; reviewer decisions not applied, file left unchanged")
         report = apply_decisions(report, decisions)
         with stage("reports"):
-            stages.write_reports(report, str(out))
+            stages.write_reports(report, str(out), pictures)
         with stage("artifacts"):
             stages.publish(report)
     except BaseException as exc:

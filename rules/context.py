@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from .mapping import FolderHint
-from .model import Claim, Document, Flag, Profile, RosterEntry
+from .model import Claim, Document, Flag, Look, Profile, RosterEntry
 from .pack import CheckConfig, RulePack
 from .text import iso_date
 from .vocab import SEVERITY_RANK
@@ -89,9 +89,11 @@ class CheckContext:
 
     def flag(self, *, documents: list[Document] | None = None, indicator: str | None = None,
              doc_type: str | None = None, found: Any = None, expected: Any = None,
-             page: int | None = None, severity: str | None = None, **params: Any) -> Flag:
-        """`severity` lets a check say less than its configured severity for one variant (never more:
-        a pack that made the whole check milder stays milder)."""
+             page: int | None = None, look: Look | None = None, severity: str | None = None,
+             **params: Any) -> Flag:
+        """`look`: the part of the page the check looked at (a reviewer is shown it). `severity` lets
+        a check say less than its configured severity for one variant (never more: a pack that made
+        the whole check milder stays milder)."""
         docs = documents or []
         if indicator is None and docs:
             indicator = self.primary_indicator(docs[0])
@@ -102,5 +104,5 @@ class CheckContext:
             sev = severity
         return Flag(code=self.config.code, severity=sev,
                     documents=sorted({d.path for d in docs}), indicator=indicator, doc_type=doc_type,
-                    found=found, expected=expected, page=page, params=params,
+                    found=found, expected=expected, page=page, params=params, look=look,
                     doc_sha256=sorted({d.sha256 for d in docs}))

@@ -84,8 +84,9 @@ def data_words(report: dict) -> set[str]:
     """Words a report shows because the folder or the regulation holds them."""
     texts = list(_strings(report.get("documents"))) + [report.get("unit") or "", report.get("evidence_dir") or ""]
     for f in report.get("flags", []):
-        texts += [f.get("snippet") or "", *_strings((f.get("evidence") or {}).get("found")),
-                  *_strings((f.get("evidence") or {}).get("expected"))]
+        ev = f.get("evidence") or {}
+        texts += [f.get("snippet") or "", *_strings(ev.get("found")), *_strings(ev.get("expected")),
+                  (ev.get("region") or {}).get("text") or ""]   # what the page reads where the flag looked
     for i in report.get("indicators", []):
         texts.append(i.get("title") or "")
         for q in i.get("questions") or []:

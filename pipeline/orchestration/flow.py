@@ -55,8 +55,8 @@ def _read_as_tasks(files: list[FoundFile], job: Job) -> list:
 
 
 @task(name="write-reports", cache_policy=NO_CACHE)
-def write_reports_task(report: dict, out_dir: str) -> None:
-    check.write_reports(report, out_dir)
+def write_reports_task(report: dict, out_dir: str, pictures: dict | None = None) -> None:
+    check.write_reports(report, out_dir, pictures)
 
 
 class CheckResult:
@@ -89,7 +89,7 @@ PREFECT_STAGES = Stages(
     discover=discover_task,
     reuse=lambda files, url, unit: reuse_unchanged_task(quote(files), url, unit),
     read=_read_as_tasks,
-    write_reports=lambda report, out: write_reports_task(quote(report), out),
+    write_reports=lambda report, out, pictures: write_reports_task(quote(report), out, quote(pictures)),
     publish=_publish,
     run_id=_flow_run_id)
 

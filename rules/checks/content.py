@@ -8,6 +8,7 @@ from fnmatch import fnmatch
 from rapidfuzz import fuzz
 
 from ..context import CheckContext
+from ..model import Look
 from ..registry import check
 from ..vocab import FlagCode
 from ..text import squash
@@ -50,7 +51,9 @@ def template_placeholder(ctx: CheckContext):
             continue
         hits.sort()
         examples = list(dict.fromkeys(h[2] for h in hits))[: ctx.params["max_examples"]]
-        yield ctx.flag(documents=[doc], found=examples, expected=None, page=hits[0][0],
+        first = hits[0][0]
+        yield ctx.flag(documents=[doc], found=examples, expected=None, page=first,
+                       look=Look.at("placeholder", first, *(h[2] for h in hits if h[0] == first)),
                        kinds=sorted({h[1] for h in hits}), count=len(hits))
 
 
@@ -136,4 +139,5 @@ def duplicate_number(ctx: CheckContext):
         if len(by_sha) > 1:
             docs = [d for ds in by_sha.values() for d in ds]
             nomor = docs[0].fields.nomor
-            yield ctx.flag(documents=docs, found=nomor, expected=None, nomor=nomor, count=len(by_sha))
+            yield ctx.flag(documents=docs, found=nomor, expected=None, nomor=nomor, count=len(by_sha),
+                           look=Look.at("nomor", 1, nomor))

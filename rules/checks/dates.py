@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..context import CheckContext
+from ..model import Look
 from ..registry import check
 from ..vocab import FlagCode
 
@@ -25,21 +26,22 @@ def out_of_period(ctx: CheckContext):
         if d is None:
             continue
         page = doc.fields.signatory.page if doc.fields.signatory else None
+        look = _date_look(doc, d.isoformat(), page)
         if d > ctx.check_date:
             yield ctx.flag(documents=[doc], found=d.isoformat(), expected=ctx.check_date.isoformat(),
-                           page=page, variant="future", period=ctx.period)
+                           page=page, look=look, variant="future", period=ctx.period)
             continue
         slack = int(earlier.get(doc.doc_type, 0))
         first_year = ctx.period - slack
         renew = int(ctx.params["renew_earlier_years"].get(doc.doc_type, 0))
         if ctx.period - renew <= d.year < first_year:
             yield ctx.flag(documents=[doc], found=d.isoformat(), expected=str(ctx.period), page=page,
-                           variant="renew", period=str(ctx.period), severity="warning")
+                           look=look, variant="renew", period=str(ctx.period), severity="warning")
         elif d.year < first_year or d.year > ctx.period:
             expected = (str(ctx.period) if not slack
                         else f"{first_year}–{ctx.period}")
             yield ctx.flag(documents=[doc], found=d.isoformat(), expected=expected, page=page,
-                           variant="default", period=expected)
+                           look=look, variant="default", period=expected)
 
 
 @check(FlagCode.DATE_ORDER, params={
@@ -59,7 +61,15 @@ def date_order(ctx: CheckContext):
             d = ctx.doc_date(doc)
             if d is not None and d < ref_date:
                 yield ctx.flag(documents=[doc], found=d.isoformat(), expected=ref_date.isoformat(),
-                               reference=ref_doc.path, reference_type=ref_doc.doc_type)
+                               look=_date_look(doc, d.isoformat()), reference=ref_doc.path, reference_type=ref_doc.doc_type)
+
+
+def _date_look(doc, iso: str, page: int | None = None) -> Look | None:
+    """The line the document's date was read from, as written ("18 Desember 2023")."""
+    seen = next((m for m in doc.fields.dates if m.value == iso and m.page), None)
+    if seen is None:
+        return Look.at("date", page)
+    return Look.at("date", seen.page, seen.raw or seen.value)
 
 
 def _as_list(x) -> list[str]:

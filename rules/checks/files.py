@@ -7,6 +7,7 @@ from extractors.model import ErrorKind
 from extractors.limits import OVER_PAGE_LIMIT
 
 from ..context import CheckContext
+from ..model import Look
 from ..registry import check
 from ..vocab import FlagCode
 
@@ -59,7 +60,8 @@ def unreadable(ctx: CheckContext):
             low = min((pg for pg in ex.pages if pg.source == "ocr" and pg.confidence is not None),
                       key=lambda pg: pg.confidence, default=None)
             yield ctx.flag(documents=[doc], found=conf, expected=p["min_ocr_confidence"],
-                           page=low.number if low else None, variant="confidence")
+                           page=low.number if low else None, look=Look.at("page", low.number if low else None),
+                           variant="confidence")
         elif chars < p["min_chars"]:
             yield ctx.flag(documents=[doc], found=chars, expected=p["min_chars"], variant="little_text")
 

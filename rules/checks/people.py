@@ -3,6 +3,7 @@ against the decree that formed it."""
 from __future__ import annotations
 
 from ..context import CheckContext
+from ..model import Look
 from ..registry import check
 from ..vocab import FlagCode
 from ..text import norm, same_person, strip_titles
@@ -59,5 +60,8 @@ def member_mismatch(ctx: CheckContext):
                 strangers.append(x)
         if strangers:
             yield ctx.flag(documents=[doc], found=[s.name for s in strangers], expected=None,
-                           page=strangers[0].page, names=", ".join(s.name for s in strangers),
+                           page=strangers[0].page,
+                           look=Look.at("table_row", strangers[0].page,
+                                        *(s.name for s in strangers if s.page == strangers[0].page)),
+                           names=", ".join(s.name for s in strangers),
                            count=len(strangers), team_size=len({strip_titles(n) for n, _ in team}))

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from ..context import CheckContext
+from ..model import Look
 from ..registry import REGISTRY, check
 from ..vocab import FlagCode
 from ..text import name_score, nip_digits, same_person, strip_titles
@@ -21,7 +22,17 @@ def unsigned(ctx: CheckContext):
             continue   # the block's region was not read reliably: UNVERIFIABLE asks a person to look
         sig = doc.fields.signatory
         yield ctx.flag(documents=[doc], found=missing, expected=need, page=sig.page if sig else None,
-                       missing=missing, variant="none" if len(missing) == len(need) else "partial")
+                       look=_signature_look(doc), missing=missing,
+                       variant="none" if len(missing) == len(need) else "partial")
+
+
+def _signature_look(doc, page: int | None = None) -> Look | None:
+    """The signature block: on its page, else the closing part of the last page, where it belongs."""
+    sig = doc.fields.signatory
+    pages = doc.extraction.pages
+    page = page or (sig.page if sig else None) or (pages[-1].number if pages else None)
+    parts = (sig.name, sig.nip, sig.jabatan, sig.place) if sig else ()
+    return Look.at("signature", page, *parts)
 
 
 def _signature_gaps(ctx: CheckContext, p: dict):
@@ -55,7 +66,8 @@ def unverifiable(ctx: CheckContext):
             unread = doc.fields.signature_unread
             if unread:
                 yield ctx.flag(documents=[doc], found=unread.raw or "", expected=need, page=unread.page,
-                               variant="signature", region=unread.value, missing=missing)
+                               look=_signature_look(doc, unread.page), variant="signature", region=unread.value,
+                               missing=missing)
     p = _params_of(ctx, FlagCode.INVALID_NIP)
     if p is not None:
         for doc in ctx.docs:
@@ -63,7 +75,7 @@ def unverifiable(ctx: CheckContext):
             if doubtful:
                 b = doubtful[0]
                 yield ctx.flag(documents=[doc], found=b["nip"], expected=None, page=b["page"],
-                               variant="nip", nip=b["nip"], signer=b["name"] or "")
+                               look=Look.at("nip", b["page"], b["nip"]), variant="nip", nip=b["nip"], signer=b["name"] or "")
 
 
 def _params_of(ctx: CheckContext, code: str) -> dict | None:
@@ -105,11 +117,11 @@ def signatory_mismatch(ctx: CheckContext):
             expected = ", ".join(x for x in (head.name, head.nip) if x)
             if nip_differs:
                 yield ctx.flag(documents=[doc], found=who, expected=expected, page=sig.page,
-                               variant="nip_differs", signer=sig.name or "", nip=sig.nip or "",
+                               look=Look.at("signature", sig.page, sig.name, sig.nip), variant="nip_differs", signer=sig.name or "", nip=sig.nip or "",
                                head_nip=head.nip or "")
             elif not is_head:
                 yield ctx.flag(documents=[doc], found=who, expected=expected, page=sig.page,
-                               variant="default", signer=who, jabatan=sig.jabatan or "")
+                               look=Look.at("signature", sig.page, sig.name, sig.nip), variant="default", signer=who, jabatan=sig.jabatan or "")
         if sig.name:
             seen_as_head[strip_titles(sig.name)].append((nip_digits(sig.nip), doc))
     if has_head and head.nip:
@@ -154,5 +166,5 @@ def invalid_nip(ctx: CheckContext):
         if bad:
             yield ctx.flag(documents=[doc], found=[f"{b['nip']} ({b['name'] or '?'})" for b in bad],
                            expected="18 digits: birth date, appointment month, gender 1/2, sequence",
-                           page=bad[0]["page"], details="; ".join(
+                           page=bad[0]["page"], look=Look.at("nip", bad[0]["page"], bad[0]["nip"]), details="; ".join(
                                f"{b['nip']} ({b['name'] or '?'}): {', '.join(b['problems'])}" for b in bad))

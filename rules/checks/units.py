@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from ..context import CheckContext
+from ..model import Look
 from ..registry import check
 from ..vocab import FlagCode
 from ..text import contains_phrase, norm
@@ -154,6 +155,8 @@ def unit_mismatch(ctx: CheckContext):
                 continue
             why = _differs(table.parse(value), own, issuer, p, table)
             if why:
+                # the issuer is named in the letterhead of the first page
                 yield ctx.flag(documents=[doc], found=" ".join(value.split()), expected=ctx.profile.unit,
-                               page=page, variant=why)
+                               page=page, variant=why,
+                               look=Look.at("letterhead" if issuer else "unit", page or 1, value))
                 break
