@@ -33,7 +33,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 WORK = HERE / "work"
 CORES = os.cpu_count() or 1
-TESS_ARGS = ["-l", "ind+eng", "--psm", "3", "--oem", "1"]   # as extractors/ocr.py calls it
+TESS_ARGS = ["-l", "ind+eng", "--psm", "3", "--oem", "1"]   # as extractors/ocr/tesseract.py calls it
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 

@@ -61,7 +61,7 @@ def env_number(name: str, default, kind=float):
 
 def ocr_timeout_s() -> float:
     """Per-page Tesseract time limit (BUKTI_OCR_TIMEOUT): seconds of the Tesseract's own CPU time,
-    so that a busy machine does not turn a readable page into a timeout (extractors/ocr.py)."""
+    so that a busy machine does not turn a readable page into a timeout (extractors/ocr/tesseract.py)."""
     return env_number("BUKTI_OCR_TIMEOUT", 120.0)
 
 

@@ -205,6 +205,9 @@ def _main(argv: list[str]) -> int:
         _imported()
         return review_main(argv[1:])
     from pipeline.stopping import Interrupted
+    # OCR's process settings (one OpenMP thread per Tesseract, …) before any page is read.
+    from extractors import ocr
+    ocr.configure()
     if argv and argv[0] in ("nightly", "serve", "server"):
         from pipeline.orchestration.serve import cli_main
         _imported()
