@@ -6,6 +6,7 @@ than a server start-up and a traceback.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -163,6 +164,9 @@ def cmd_check(args, prefect_mode: str) -> int:
     if os.environ.get("BUKTI_TIMING"):
         print(f"elapsed {time.monotonic() - started:.1f}s (since the start of the command: "
               f"{time.monotonic() - _T0:.1f}s)", file=sys.stderr)
+        from extractors import ocr
+        print(f"timing ocr-cpu {ocr.tesseract.children_cpu_s():.3f}s", file=sys.stderr)
+        print(f"ocr-runs {json.dumps(ocr.tesseract.runs())}", file=sys.stderr)
     return ExitCode.FLAGS if blocking_errors(report) else ExitCode.OK
 
 

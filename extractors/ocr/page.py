@@ -47,7 +47,8 @@ def read_page(load: Callable[[], tuple[Image.Image, int | None]], *, timeout: fl
                 with pool.get().prep:
                     turned, skew2 = preparation.deskew(img.rotate(-rot, expand=True, fillcolor=255))
                 del img
-                second = pool.read(turned, dpi, timeout)
+                with tesseract.count("rotated"):
+                    second = pool.read(turned, dpi, timeout)
                 del turned
                 if second.error is None and second.score > result.score:
                     second.rotation, second.skew = rot, skew + skew2

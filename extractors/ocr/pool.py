@@ -165,10 +165,11 @@ def _read_batch(batch: list[_Request]) -> None:
         listing = os.path.join(tmp, "pages.txt")
         with open(listing, "w", encoding="utf-8") as f:
             f.write("\n".join(paths) + "\n")
-        data = pytesseract.image_to_data(listing, lang=tesseract.LANG,
-                                         config=tesseract.config(batch[0].dpi),
-                                         output_type=pytesseract.Output.DICT,
-                                         timeout=sum(r.timeout for r in batch))
+        with tesseract.count("batch", len(batch)):
+            data = pytesseract.image_to_data(listing, lang=tesseract.LANG,
+                                             config=tesseract.config(batch[0].dpi),
+                                             output_type=pytesseract.Output.DICT,
+                                             timeout=sum(r.timeout for r in batch))
         for r, page in zip(batch, tesseract.split_pages(data, len(batch))):
             r.data = page
     except Exception:   # timeout, crash, a page it cannot open: each page is read on its own

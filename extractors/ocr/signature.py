@@ -66,10 +66,12 @@ def reread_signature(load: Callable[[], tuple[Image.Image, int | None]], rotatio
             crop, scale = _signature_crop(img, rotation)
             del img
         config = tesseract.config(max(70, round(dpi * scale)) if dpi else None).replace("--psm 3", "--psm 6")
-        data, _error = tesseract.with_retry(
-            lambda: pytesseract.image_to_data(tesseract.as_ppm(crop), lang=tesseract.LANG, config=config,
-                                              output_type=pytesseract.Output.DICT, timeout=timeout),
-            "signature OCR", gate=pool.get().gate, retry_errors=False)
+        with tesseract.count("signature"):
+            data, _error = tesseract.with_retry(
+                lambda: pytesseract.image_to_data(tesseract.as_ppm(crop), lang=tesseract.LANG,
+                                                  config=config, output_type=pytesseract.Output.DICT,
+                                                  timeout=timeout),
+                "signature OCR", gate=pool.get().gate, retry_errors=False)
     except Exception:
         return None   # a second reading is a bonus; the first one stands
     if not data:

@@ -52,6 +52,45 @@ _live_lock = threading.Lock()
 _scratch: str | None = None
 _CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
+# Tesseract runs of this process by kind ("page", "batch", "osd", "signature"): [runs, pages].
+# With the CPU time all of them took (children_cpu_s), benchmarks/ compares bukti's Tesseract work
+# with the raw CLI's on the same images, a comparison that does not depend on the machine's load.
+_runs: dict[str, list[int]] = {}
+_runs_lock = threading.Lock()
+_kind = threading.local()
+
+
+@contextlib.contextmanager
+def count(kind: str, pages: int = 1) -> Iterator[None]:
+    """Attribute the Tesseract runs started inside the block to `kind` (and `pages` pages)."""
+    previous = getattr(_kind, "value", None)
+    _kind.value = (kind, pages)
+    try:
+        yield
+    finally:
+        _kind.value = previous
+
+
+def runs() -> dict[str, dict[str, int]]:
+    """{kind: {"runs", "pages"}} of the Tesseracts this process started so far."""
+    with _runs_lock:
+        return {k: {"runs": r, "pages": p} for k, (r, p) in sorted(_runs.items())}
+
+
+def children_cpu_s() -> float:
+    """CPU-seconds of every child process reaped so far (in a check: the Tesseracts)."""
+    import resource
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _counted() -> None:
+    kind, pages = getattr(_kind, "value", None) or ("other", 1)
+    with _runs_lock:
+        row = _runs.setdefault(kind, [0, 0])
+        row[0] += 1
+        row[1] += pages
+
 
 def cpu_seconds(pid: int) -> float | None:
     """User + system CPU time of process `pid` so far (None once it is gone)."""
@@ -103,6 +142,7 @@ def _wait(proc: subprocess.Popen, limit: float | None) -> bytes:
 @contextlib.contextmanager
 def supervised(proc: subprocess.Popen, seconds: float | None = None) -> Iterator[bytes]:
     """pytesseract.timeout_manager's contract (yield stderr, close the pipes), supervised."""
+    _counted()
     with _live_lock:
         _live.add(proc)
     try:
@@ -272,10 +312,11 @@ def split_pages(data: dict, pages: int) -> list[dict]:
 def read_one(img: Image.Image, dpi: int | None, timeout: float, *, gate: ContextManager | None
              ) -> OcrResult:
     """One page in one Tesseract process."""
-    data, error = with_retry(
-        lambda: pytesseract.image_to_data(as_ppm(img), lang=LANG, config=config(dpi),
-                                          output_type=pytesseract.Output.DICT, timeout=timeout),
-        "OCR", gate=gate)
+    with count(_kind.value[0] if getattr(_kind, "value", None) else "page"):   # or "rotated"
+        data, error = with_retry(
+            lambda: pytesseract.image_to_data(as_ppm(img), lang=LANG, config=config(dpi),
+                                              output_type=pytesseract.Output.DICT, timeout=timeout),
+            "OCR", gate=gate)
     if data is None:
         return OcrResult(error=error)
     return parse_data(data)
@@ -285,10 +326,11 @@ def osd_rotation(img: Image.Image, dpi: int | None, timeout: float, *, gate: Con
                  ) -> int:
     """Clockwise degrees (0, 90, 180, 270) Tesseract's orientation detection asks for."""
     osd_config = "--psm 0" + (f" --dpi {int(dpi)}" if dpi else "")
-    osd, _error = with_retry(
-        lambda: pytesseract.image_to_osd(as_ppm(img), config=osd_config,
-                                         output_type=pytesseract.Output.DICT, timeout=timeout),
-        "orientation detection", gate=gate, retry_errors=False)
+    with count("osd"):
+        osd, _error = with_retry(
+            lambda: pytesseract.image_to_osd(as_ppm(img), config=osd_config,
+                                             output_type=pytesseract.Output.DICT, timeout=timeout),
+            "orientation detection", gate=gate, retry_errors=False)
     # OSD refuses pages with too few characters; then the first reading stands.
     rot = int(osd.get("rotate", 0)) if osd else 0
     return rot if rot in (90, 180, 270) else 0
