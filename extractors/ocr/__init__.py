@@ -16,7 +16,7 @@ from __future__ import annotations
 from . import environment, page, pool, preparation, quality, signature, tesseract
 from .page import LOW_CONFIDENCE, read_page
 from .pool import map_pages, workers
-from .preparation import deskew, estimate_skew, is_blank, prepare
+from .preparation import _rotate, deskew, estimate_skew, is_blank, prepare  # noqa: F401  (pipeline.crops)
 from .quality import text_stats, usable_text
 from .signature import SURE_DIGITS, reread_signature, signature_doubtful
 from .tesseract import (CANCELLED, LANG, OcrCancelled, OcrResult, cancel, cancelled, cpu_seconds,
