@@ -1,7 +1,10 @@
 """Generate (once) the benchmark evidence folder: a unit with ~300 documents / 1,500 pages, 30 % of
 the pages scanned, in LKE area sub-folders, rendered by the fixtures' renderers (deterministic).
 
-    .venv/bin/python -m benchmarks.make_bench_folder [--small] [--force]
+    .venv/bin/python -m benchmarks.make_bench_folder [--small | --short] [--force]
+
+--short is the other shape a unit's folder often has (issue 19): many one- or two-page documents,
+40 % of the pages scanned at 150-200 dpi with noise or photographed with a phone.
 
 Writes benchmarks/bench_folder/<full|small>/ (git-ignored) with unit.yaml, roster.csv, the
 documents and bench_manifest.json (outside the evidence tree: benchmarks/bench_folder/<size>.json)
@@ -26,8 +29,11 @@ HERE = Path(__file__).resolve().parent
 CACHE = HERE / "bench_folder"
 GENERATOR_VERSION = 1   # bump when the output of this script changes
 
-SIZES = {"full": {"docs": 300, "pages": 1500}, "small": {"docs": 30, "pages": 150}}
+SIZES = {"full": {"docs": 300, "pages": 1500}, "small": {"docs": 30, "pages": 150},
+         "short": {"docs": 60, "pages": 90}}
 SCANNED_SHARE = 0.30
+# The short folder: low-resolution scans and phone photos among short documents.
+SHAPES = {"short": {"scanned_share": 0.40, "scan_dpis": [150, 150, 200], "lengths": [1, 1, 1, 2, 2, 3]}}
 YEAR = 2024
 
 AREAS = {
@@ -55,7 +61,8 @@ def manifest_path(size: str) -> Path:
 
 
 def _params(size: str, seed: int) -> dict:
-    return {"generator": GENERATOR_VERSION, "seed": seed, **SIZES[size], "scanned_share": SCANNED_SHARE}
+    return {"generator": GENERATOR_VERSION, "seed": seed, **SIZES[size], "scanned_share": SCANNED_SHARE,
+            **SHAPES.get(size, {})}
 
 
 def _merge_pdfs(parts: list[bytes], pages: int) -> bytes:
@@ -75,9 +82,10 @@ def _merge_pdfs(parts: list[bytes], pages: int) -> bytes:
     return buf.getvalue()
 
 
-def _page_targets(rng: random.Random, docs: int, pages: int) -> list[int]:
+def _page_targets(rng: random.Random, docs: int, pages: int,
+                  lengths: tuple[int, ...] = (1, 1, 2, 2, 3, 4, 6, 9, 14)) -> list[int]:
     """Document lengths like a real folder: many 1-3 page letters, some long reports."""
-    weights = [rng.choice([1, 1, 2, 2, 3, 4, 6, 9, 14]) for _ in range(docs)]
+    weights = [rng.choice(lengths) for _ in range(docs)]
     scale = pages / sum(weights)
     targets = [max(1, round(w * scale)) for w in weights]
     i = 0
@@ -122,7 +130,9 @@ def generate(size: str = "full", seed: int = 2024, force: bool = False, quiet: b
             w.writerow([e.name, e.nip, e.jabatan])
 
     n_docs, n_pages = SIZES[size]["docs"], SIZES[size]["pages"]
-    targets = _page_targets(rng, n_docs, n_pages)
+    shape = SHAPES.get(size, {})
+    share = shape.get("scanned_share", SCANNED_SHARE)
+    targets = _page_targets(rng, n_docs, n_pages, *([shape["lengths"]] if shape else []))
     types = [t for t in DOC_TYPES if t in AREA_OF]
     files, total, scanned_total = [], 0, 0
 
@@ -132,7 +142,7 @@ def generate(size: str = "full", seed: int = 2024, force: bool = False, quiet: b
     for i, target in enumerate(targets):
         doc_type = types[i % len(types)] if i < len(types) else rng.choice(types)
         spec = spec_of(doc_type)
-        want_scan = scanned_total < SCANNED_SHARE * (total + target)
+        want_scan = scanned_total < share * (total + target)
         if want_scan:
             fmt = "jpg" if target == 1 and rng.random() < 0.5 else (
                 "png" if target == 1 else rng.choice(["scan_pdf"] * 5 + ["tiff"]))
@@ -154,7 +164,8 @@ def generate(size: str = "full", seed: int = 2024, force: bool = False, quiet: b
                 data = _merge_pdfs([p[0] for p in parts], target)
                 rel = rel.with_suffix(".pdf")
             else:
-                style = scan.ScanStyle.random(rng, photo=fmt == "jpg")
+                dpi = rng.choice(shape["scan_dpis"]) if shape else None
+                style = scan.ScanStyle.random(rng, photo=fmt == "jpg", dpi=dpi)
                 style.rotate_page = None
                 images = _scan_parts(parts, spec, rng, style, target)
                 if fmt == "scan_pdf":
@@ -199,10 +210,11 @@ def _scan_parts(parts, spec, rng, style, target):
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--small", action="store_true", help="30 documents / 150 pages")
+    p.add_argument("--short", action="store_true", help="60 short documents / 90 pages, low-dpi scans")
     p.add_argument("--seed", type=int, default=2024)
     p.add_argument("--force", action="store_true", help="generate again even if cached")
     args = p.parse_args(argv)
-    size = "small" if args.small else "full"
+    size = "short" if args.short else "small" if args.small else "full"
     path = generate(size, args.seed, args.force)
     m = json.loads(manifest_path(size).read_text())
     print(f"{path}: {m['documents']} documents, {m['pages']} pages, {m['scanned_pages']} scanned")

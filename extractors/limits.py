@@ -45,7 +45,7 @@ OVER_PAGE_LIMIT = "page not read: over the limit of pages to OCR"
 
 
 # Per-page Tesseract time limit: seconds of the Tesseract's own CPU time, so that a busy machine
-# does not turn a readable page into a timeout (extractors/ocr.py).
+# does not turn a readable page into a timeout (extractors/ocr/tesseract.py).
 OCR_TIMEOUT_S = 120.0
 
 

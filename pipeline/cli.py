@@ -5,6 +5,7 @@ than a server start-up and a traceback.
 """
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -175,6 +176,9 @@ def cmd_check(args, prefect_mode: str, settings: Settings) -> int:
     if settings.timing:
         print(f"elapsed {time.monotonic() - started:.1f}s (since the start of the command: "
               f"{time.monotonic() - _T0:.1f}s)", file=sys.stderr)
+        from extractors import ocr
+        print(f"timing ocr-cpu {ocr.tesseract.children_cpu_s():.3f}s", file=sys.stderr)
+        print(f"ocr-runs {json.dumps(ocr.tesseract.runs())}", file=sys.stderr)
     return exit_code(report)
 
 

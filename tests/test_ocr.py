@@ -267,7 +267,7 @@ def test_pages_are_loaded_a_few_at_a_time_first_pages_first(tmp_path, monkeypatc
     ocr.configure(2)
     loading = _Overlap()
     order: list[int] = []
-    real = ocr.prepare
+    real = ocr.preparation.prepare
 
     def slow_prepare(img):
         loading.hold(0.05)
@@ -278,8 +278,8 @@ def test_pages_are_loaded_a_few_at_a_time_first_pages_first(tmp_path, monkeypatc
             order.append(img.info.get("page", -1))
         return ocr.OcrResult(text="dibaca", confidence=95.0)
 
-    monkeypatch.setattr(ocr, "prepare", slow_prepare)
-    monkeypatch.setattr(ocr, "_read", fake_read)
+    monkeypatch.setattr(ocr.preparation, "prepare", slow_prepare)
+    monkeypatch.setattr(ocr.pool, "read", fake_read)
     base = render_text(LINES[:2])
 
     def load(n: int):

@@ -6,7 +6,7 @@ of every unit with its counts, score, first failing minimum and trend over its l
 
 Concurrency: units run as sub-flows in threads of this one process (UNIT_WORKERS at a time), never
 as separate processes, because OCR is bounded by the extractors' process-wide pool (one Tesseract
-per core, extractors/ocr.py): however many units are in flight, at most `cores` Tesseracts run.
+per core, extractors/ocr/pool.py): however many units are in flight, at most `cores` Tesseracts run.
 Two nightly *processes* at once would each have such a pool, so `bukti serve` runs at most one
 nightly run at a time (limit=1), and a worker pool for this deployment should have a concurrency
 limit of 1 per machine.

@@ -1,0 +1,58 @@
+"""Reading one page: load it, prepare it, read it, and turn it upright when the reading says so."""
+from __future__ import annotations
+
+from typing import Callable
+
+from PIL import Image
+
+from . import environment, pool, preparation, tesseract
+from .quality import usable_text
+from .tesseract import OcrResult
+
+# Below this page confidence (or with garbage text) the page may be rotated: pay for OSD.
+LOW_CONFIDENCE = 60.0
+
+
+def _needs_orientation(r: OcrResult) -> bool:
+    return r.error is None and ((r.confidence or 0.0) < LOW_CONFIDENCE or not usable_text(r.text))
+
+
+def read_page(load: Callable[[], tuple[Image.Image, int | None]], *, timeout: float | None = None
+              ) -> OcrResult:
+    """Load a page image with `load()` (returning the image and its dpi or None), then read it.
+
+    The page is loaded here, under the pool's preparation gate, rather than by the caller, so that
+    nothing else holds the loaded image: once it is greyed and deskewed only the copy Tesseract
+    reads stays in memory while the page waits for a slot. Exceptions raised by `load` reach the
+    caller (it knows what could not be loaded); reading never raises.
+    """
+    timeout = timeout if timeout and timeout > 0 else environment.timeout_s()
+    if tesseract.cancelled():   # queued before the run was stopped: not even loaded
+        return OcrResult(error=tesseract.CANCELLED)
+    with pool.get().prep:
+        img, dpi = load()
+        try:
+            img, dpi, skew = preparation.ready(img, dpi)
+        except Exception as e:
+            return tesseract.failed(e)
+    if img is None:
+        return OcrResult()
+    try:
+        result = pool.read(img, dpi, timeout)
+        result.skew = skew
+        if _needs_orientation(result):
+            rot = tesseract.osd_rotation(img, dpi, timeout, gate=pool.get().gate)
+            if rot:
+                # PIL turns counter-clockwise; OSD's "rotate" is clockwise.
+                with pool.get().prep:
+                    turned, skew2 = preparation.deskew(img.rotate(-rot, expand=True, fillcolor=255))
+                del img
+                with tesseract.count("rotated"):
+                    second = pool.read(turned, dpi, timeout)
+                del turned
+                if second.error is None and second.score > result.score:
+                    second.rotation, second.skew = rot, skew + skew2
+                    result = second
+        return result
+    except Exception as e:  # a page must never take the document down with it
+        return tesseract.failed(e)

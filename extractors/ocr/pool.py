@@ -1,0 +1,181 @@
+"""The process-wide pool that bounds Tesseract, and the batching of pages that wait for it.
+
+Tesseract runs as a subprocess, so Python threads parallelise it fine; what must be bounded is
+the number of tesseract processes, because each one wants a whole core (OpenMP inside tesseract
+fights over cores: 6.4 s/page instead of 2.3 s, /work/shared/notes/platform.md).
+"""
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, TypeVar
+
+import pytesseract
+from PIL import Image
+
+from .. import limits
+from . import environment, tesseract
+from .tesseract import OcrResult
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class _Pool:
+    def __init__(self, workers: int):
+        self.workers = workers
+        self.gate = threading.BoundedSemaphore(workers)
+        # Pages being loaded and deskewed at once. Every pool thread may hold a page, but only
+        # this many decode one: a document's first pages reach a Tesseract in ~0.2 s instead
+        # of all of them sharing the cores for a second, and the transient full-colour frames
+        # (26 MB for an A4 TIFF frame) never pile up: twelve at once took a check past 1.9 GB.
+        self.prep = threading.BoundedSemaphore(workers)
+        # Prepared pages waiting for a Tesseract; whoever gets a slot reads several at once.
+        self.lock = threading.Lock()
+        self.pending: list[_Request] = []
+        # Each Tesseract reads up to OCR_BATCH_PAGES pages, each page holding its pool thread
+        # while it waits, and further threads render and deskew the next pages (PDFium, OpenCV:
+        # C code that releases the GIL) so that a batch is ready when a slot frees. With one
+        # thread per Tesseract that preparation (~0.25 s a page) left a core idle ~20 % of the time.
+        self.executor = ThreadPoolExecutor(max_workers=workers * (limits.OCR_BATCH_PAGES + 2),
+                                           thread_name_prefix="bukti-ocr")
+
+    def take(self, req: "_Request") -> list["_Request"]:
+        """The batch to read now, with `req` in it; [] when another reader already took `req`.
+
+        A fair share of what waits (not all of it, up to the cap): at the end of a document the
+        last pages then spread over every core instead of queueing behind one Tesseract."""
+        with self.lock:
+            if req not in self.pending:
+                return []
+            same = [r for r in self.pending if r is not req and r.dpi == req.dpi]
+            share = math.ceil((len(same) + 1) / self.workers)
+            batch = [req, *same[:min(limits.OCR_BATCH_PAGES, share) - 1]]
+            taken = {id(r) for r in batch}
+            self.pending = [r for r in self.pending if id(r) not in taken]
+            return batch
+
+
+_pool_lock = threading.Lock()
+_pool: _Pool | None = None
+_local = threading.local()
+
+
+def get() -> _Pool:
+    global _pool
+    environment.ensure()
+    with _pool_lock:
+        if _pool is None:
+            _pool = _Pool(limits.ocr_workers())
+        return _pool
+
+
+def resize(workers: int | None = None) -> int:
+    """Replace the process-wide pool (None: BUKTI_OCR_WORKERS or the CPU count); work already
+    queued finishes on the old pool. Returns the number of workers."""
+    global _pool
+    with _pool_lock:
+        old, _pool = _pool, _Pool(workers if workers and workers > 0 else limits.ocr_workers())
+    if old is not None:
+        old.executor.shutdown(wait=False)
+    return _pool.workers
+
+
+def workers() -> int:
+    return get().workers
+
+
+def map_pages(fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
+    """fn over items on the shared pool, results in order.
+
+    Items are submitted lazily by the pool's queue, so callers should make fn load its
+    own page image: only 2 × `workers` images then exist at any time.
+    """
+    items = list(items)
+    if not items:
+        return []
+    if getattr(_local, "in_pool", False):
+        # Nested use from a pool thread would wait on itself.
+        return [fn(i) for i in items]
+    # Even a single page goes through the pool: however many documents are read at
+    # once, only `workers` threads then hold a page image.
+    pool = get()
+
+    def run(item: T) -> R:
+        _local.in_pool = True
+        try:
+            return fn(item)
+        finally:
+            _local.in_pool = False
+
+    futures = [pool.executor.submit(run, i) for i in items]
+    return [f.result() for f in futures]
+
+
+@dataclass(eq=False)
+class _Request:
+    """One prepared page waiting to be read; `fallback` set when its batch failed."""
+    img: Image.Image
+    dpi: int | None
+    timeout: float
+    done: threading.Event = field(default_factory=threading.Event)
+    data: dict | None = None
+    fallback: bool = False
+
+
+def read(img: Image.Image, dpi: int | None, timeout: float) -> OcrResult:
+    """Read one prepared page, in one Tesseract process with other pages waiting at the time.
+
+    Each Tesseract process loads the ind+eng models first, ~0.2 CPU-s or about a tenth of a
+    page's reading; reading the pages that queue up while the cores are busy in one process
+    pays that once per batch instead of once per page. A page whose batch fails is read alone,
+    so one bad page still costs only itself."""
+    pool = get()
+    req = _Request(img, dpi, timeout)
+    with pool.lock:
+        pool.pending.append(req)
+    while not req.done.is_set():
+        with pool.gate:
+            batch = pool.take(req)
+            if len(batch) == 1:
+                return tesseract.read_one(img, dpi, timeout, gate=None)
+            if batch:
+                _read_batch(batch)
+        req.done.wait()
+    if req.fallback:
+        return tesseract.read_one(img, dpi, timeout, gate=pool.gate)
+    return tesseract.parse_data(req.data or {})
+
+
+def _read_batch(batch: list[_Request]) -> None:
+    """One Tesseract over the batch's pages (a list file), results split by page_num. Runs
+    with a slot of the gate held; never raises."""
+    tmp = tempfile.mkdtemp(prefix="batch-", dir=tesseract.scratch_dir())
+    try:
+        paths = []
+        for n, r in enumerate(batch):
+            path = os.path.join(tmp, f"{n}.pgm")
+            r.img.save(path, format="PPM")   # PNM, as pytesseract writes a single page
+            paths.append(path)
+        listing = os.path.join(tmp, "pages.txt")
+        with open(listing, "w", encoding="utf-8") as f:
+            f.write("\n".join(paths) + "\n")
+        with tesseract.count("batch", len(batch)):
+            data = pytesseract.image_to_data(listing, lang=tesseract.LANG,
+                                             config=tesseract.config(batch[0].dpi),
+                                             output_type=pytesseract.Output.DICT,
+                                             timeout=sum(r.timeout for r in batch))
+        for r, page in zip(batch, tesseract.split_pages(data, len(batch))):
+            r.data = page
+    except Exception:   # timeout, crash, a page it cannot open: each page is read on its own
+        for r in batch:
+            r.fallback = True
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        for r in batch:
+            r.done.set()
