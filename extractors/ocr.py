@@ -25,7 +25,7 @@ from typing import Callable, Iterable, Iterator, TypeVar
 import pytesseract
 from PIL import Image, ImageOps, ImageStat
 
-from . import limits
+from . import limits, photo_page
 from .model import Word
 
 # pytesseract hands os.environ to the subprocess; one OpenMP thread per tesseract is
@@ -40,6 +40,8 @@ LANG = "ind+eng"
 _BASE_CONFIG = "--psm 3 --oem 1"
 # Below this page confidence (or with garbage text) the page may be rotated: pay for OSD.
 LOW_CONFIDENCE = 60.0
+# So many long words are needed to say a page was read sideways (see `sideways`).
+SIDEWAYS_MIN_WORDS = 5
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -595,8 +597,18 @@ def _osd_rotation(img: Image.Image, dpi: int | None, timeout: float) -> int:
     return rot if rot in (90, 180, 270) else 0
 
 
+def sideways(words: list[Word]) -> bool:
+    """Most words of four or more characters stand taller than wide: Tesseract read the lines as
+    vertical text. It often does so with high confidence, so that nothing else says the page (a
+    photo stored on its side without an EXIF tag) is turned, yet the page's geometry (where its
+    lower part and signature block are) is turned with it."""
+    long = [w for w in words if sum(c.isalnum() for c in w.text) >= 4]
+    return len(long) >= SIDEWAYS_MIN_WORDS and sum(w.height > w.width for w in long) > len(long) / 2
+
+
 def _needs_orientation(r: OcrResult) -> bool:
-    return r.error is None and ((r.confidence or 0.0) < LOW_CONFIDENCE or not usable_text(r.text))
+    return r.error is None and ((r.confidence or 0.0) < LOW_CONFIDENCE or not usable_text(r.text)
+                                or sideways(r.words))
 
 
 def read_page(load: Callable[[], tuple[Image.Image, int | None]], *, timeout: float | None = None
@@ -631,7 +643,10 @@ def read_page(load: Callable[[], tuple[Image.Image, int | None]], *, timeout: fl
                 del img
                 second = _read(turned, dpi, timeout)
                 del turned
-                if second.error is None and second.score > result.score:
+                # a reading of upright lines beats one of vertical text that lost no more than a
+                # fifth of the confident characters: only its word boxes place the signature block
+                upright = sideways(result.words) and not sideways(second.words)
+                if second.error is None and second.score > result.score * (0.8 if upright else 1.0):
                     second.rotation, second.skew = rot, skew + skew2
                     result = second
         return result
@@ -678,6 +693,7 @@ def _signature_crop(img: Image.Image, rotation: int) -> tuple[Image.Image, float
         r, g, b = img.split()
         img = ImageChops.lighter(ImageChops.lighter(r, g), b)
     img, scale = prepare(img)
+    img = photo_page.flatten(img)   # the same sheet the first reading saw
     if rotation:
         img = img.rotate(-rotation, expand=True, fillcolor=255)
     img = img.crop((0, int(img.height * SIGNATURE_TOP), img.width, img.height))
@@ -717,6 +733,7 @@ def _ready(img: Image.Image, dpi: int | None) -> tuple[Image.Image | None, int |
     img, scale = prepare(img)
     if dpi and scale != 1.0:
         dpi = max(70, round(dpi * scale))
+    img = photo_page.flatten(img)   # a phone photo's sheet, cut from the desk; else img itself
     if is_blank(img):
         return None, dpi, 0.0
     img, skew = deskew(img)
