@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import ocr
+from . import limits, ocr
 from .model import ErrorKind, Extraction
 
 _MAX_REASON = 300
@@ -18,12 +18,12 @@ def _one_line(text: str) -> str:
     return text if len(text) <= _MAX_REASON else text[: _MAX_REASON - 1] + "…"
 
 
-def _dispatch(path: Path, kind: str, timeout: float | None) -> Extraction:
+def _dispatch(path: Path, kind: str, timeout: float | None, max_ocr_pages: int) -> Extraction:
     if kind == "empty":
         return Extraction(kind=kind, error_code=ErrorKind.CORRUPT_FILE, error_reason="file is empty (0 bytes)")
     if kind == "pdf":
         from .pdf import extract_pdf
-        return extract_pdf(path, timeout=timeout)
+        return extract_pdf(path, timeout=timeout, max_ocr_pages=max_ocr_pages)
     if kind == "image":
         from .images import extract_image
         return extract_image(path, timeout=timeout)
@@ -52,14 +52,16 @@ def _unreadable_reason(ex: Extraction) -> str | None:
     return f"no page yielded usable text ({n} page(s))"
 
 
-def extract_file(path: Path, kind: str, *, timeout: float | None = None) -> Extraction:
+def extract_file(path: Path, kind: str, *, timeout: float | None = None,
+                 max_ocr_pages: int = limits.MAX_IMAGE_FRAMES) -> Extraction:
     """Read path as the sniffed kind. Never raises (except KeyboardInterrupt/SystemExit).
 
-    timeout: per-page OCR timeout in seconds (default BUKTI_OCR_TIMEOUT or 120).
+    timeout: per-page OCR limit in CPU seconds (default limits.OCR_TIMEOUT_S); max_ocr_pages: pages
+    of one PDF that OCR reads. Both come from pipeline/settings.py in a run.
     """
     path = Path(path)
     try:
-        ex = _dispatch(path, kind, timeout)
+        ex = _dispatch(path, kind, timeout, max_ocr_pages)
     except MemoryError:
         return Extraction(kind=kind, error_code=ErrorKind.CORRUPT_FILE,
                           error_reason="file needs more memory than is available to read")

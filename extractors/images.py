@@ -90,7 +90,8 @@ def _frame_page(path: Path | BinaryIO, index: int, timeout: float | None,
                                    timeout=timeout)
               if closing and ocr.signature_doubtful(result) else None)
     return Page(number=number, text=result.text, source="ocr", confidence=result.confidence,
-                rotation=result.rotation, words=result.words or None, signature_text=second), False
+                rotation=result.rotation, skew=result.skew, words=result.words or None,
+                signature_text=second), False
 
 
 def extract_image(path: Path, *, timeout: float | None = None) -> Extraction:

@@ -1,7 +1,7 @@
 """Resource limits of the extract stage, in one place so that they can be tuned together.
 
-Values read from the environment are read at call time, so tests and long-lived
-processes can change them without re-importing.
+Nothing here reads the environment: the settings users tune (BUKTI_OCR_TIMEOUT, …) are read once
+by pipeline/settings.py and handed to the readers as arguments; these are their defaults.
 """
 from __future__ import annotations
 
@@ -44,30 +44,19 @@ MAX_PDF_PAGE_IMAGE_PIXELS = 100_000_000
 OVER_PAGE_LIMIT = "page not read: over the limit of pages to OCR"
 
 
-def max_ocr_pages() -> int:
-    """Pages of one PDF that OCR reads at most (BUKTI_MAX_OCR_PAGES, default MAX_IMAGE_FRAMES,
-    the TIFF frame limit); pages with a text layer do not count."""
-    return env_number("BUKTI_MAX_OCR_PAGES", MAX_IMAGE_FRAMES, int)
-
-
-def env_number(name: str, default, kind=float):
-    """The positive number in environment variable `name` (read now), else `default`."""
-    try:
-        value = kind(os.environ.get(name) or default)
-    except ValueError:
-        return default
-    return value if value > 0 else default
+# Per-page Tesseract time limit: seconds of the Tesseract's own CPU time, so that a busy machine
+# does not turn a readable page into a timeout (extractors/ocr.py).
+OCR_TIMEOUT_S = 120.0
 
 
 def ocr_timeout_s() -> float:
-    """Per-page Tesseract time limit (BUKTI_OCR_TIMEOUT): seconds of the Tesseract's own CPU time,
-    so that a busy machine does not turn a readable page into a timeout (extractors/ocr.py)."""
-    return env_number("BUKTI_OCR_TIMEOUT", 120.0)
+    """The per-page OCR time limit when the caller gives none."""
+    return OCR_TIMEOUT_S
 
 
 def ocr_workers() -> int:
-    """Concurrent Tesseract processes (BUKTI_OCR_WORKERS, default: CPU count)."""
-    return env_number("BUKTI_OCR_WORKERS", os.cpu_count() or 1, int)
+    """Concurrent Tesseract processes when start-up configured none: one per core."""
+    return os.cpu_count() or 1
 
 
 # Documents in flight at once (the check flow's readers). OCR inside them is bounded separately

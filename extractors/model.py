@@ -38,6 +38,9 @@ class Page:
     source: str                      # "text" | "ocr" | "empty"
     confidence: float | None = None  # mean Tesseract word confidence (0-100) for OCR pages
     rotation: int = 0                # degrees the page image was turned to read it
+    # counter-clockwise degrees the (turned) image was levelled by before Tesseract read it: with
+    # `rotation`, what maps `words` back onto the page (pipeline/crops.py)
+    skew: float = 0.0
     words: list[Word] | None = None  # OCR word boxes, when kept
     error: str | None = None         # why a page could not be read (timeout, crash …)
     # OCR pages whose signature block the first reading lost: a second reading of the page's lower

@@ -220,7 +220,7 @@ def _ocr_page(pdf: pdfium.PdfDocument, index: int, layer: str, timeout: float | 
     second = (ocr.reread_signature(lambda: page_image(pdf, index), result.rotation, timeout=timeout)
               if closing and ocr.signature_doubtful(result) else None)
     return Page(number=number, text=result.text, source="ocr", confidence=result.confidence,
-                rotation=result.rotation, words=result.words or None, signature_text=second)
+                rotation=result.rotation, skew=result.skew, words=result.words or None, signature_text=second)
 
 
 def looks_like_people_table(text: str) -> bool:
@@ -264,7 +264,9 @@ def _tables(path: Path, numbers: list[int]) -> list[list[list[str]]]:
     return out
 
 
-def extract_pdf(path: Path, *, timeout: float | None = None) -> Extraction:
+def extract_pdf(path: Path, *, timeout: float | None = None,
+                max_ocr_pages: int = limits.MAX_IMAGE_FRAMES) -> Extraction:
+    """`max_ocr_pages`: pages OCR reads at most (BUKTI_MAX_OCR_PAGES, pipeline/settings.py)."""
     path = Path(path)
     truncated = not _has_eof(path)
     try:
@@ -289,7 +291,7 @@ def extract_pdf(path: Path, *, timeout: float | None = None) -> Extraction:
         # Like a TIFF's frames, the pages OCR reads per file are capped (2000 tiny image pages
         # took ~12 min); the pages past the cap are kept with an error saying so, which the
         # UNREADABLE check reports, never silently dropped.
-        cap = limits.max_ocr_pages()
+        cap = max_ocr_pages
         for i in todo[cap:]:
             pages[i] = Page(number=i + 1, text=layers[i], source="text" if layers[i] else "empty",
                             error=f"{limits.OVER_PAGE_LIMIT} ({cap} per file, BUKTI_MAX_OCR_PAGES)")

@@ -1,7 +1,7 @@
 """YAML reading for every data file of bukti: vocabularies, rule packs, unit.yaml, UI text.
 
-libyaml's C loader when PyYAML was built with it (its wheels are): the bundled rule pack took
-~0.4 s to load with the pure-Python loader, a tenth of a warm re-check's budget.
+libyaml's C loader when PyYAML was built with it (its wheels are): the pure-Python loader took a
+tenth of a warm re-check's budget over the bundled rule pack (benchmarks/RESULTS.md).
 
 Inputs are bounded before they are built into Python objects. Aliases share one node, so a
 697-byte file of nested aliases ("billion laughs") loads as a small graph that expands to ~10⁹

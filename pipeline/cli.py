@@ -5,24 +5,16 @@ than a server start-up and a traceback.
 """
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import time
 from pathlib import Path
 
-from pipeline import timing  # noqa: F401  (first: its clock starts with the command)
-from pipeline.exitcodes import ExitCode
+from pipeline.exitcodes import ExitCode, UsageError, UsageParser
 from pipeline.i18n import LANGS, text
+from pipeline.settings import Settings
 
 _T0 = time.monotonic()
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse prints the whole usage on error; the contract wants one clear line."""
-
-    def error(self, message: str):  # type: ignore[override]
-        _fail(f"{message} (see '{self.prog} --help')")
 
 
 def _fail(line: str) -> "NoReturn":  # noqa: F821
@@ -40,8 +32,26 @@ def _lang_from(argv: list[str]) -> str:
     return "id"
 
 
-def _check_parser(sub) -> None:
-    p = sub.add_parser("check", help="verify an evidence folder / periksa folder bukti")
+def build_parser() -> UsageParser:
+    """The one command tree: every `bukti` command and its arguments. Each command's own module
+    adds its arguments (review, nightly/serve, server) and runs them; nothing here imports Prefect."""
+    from pipeline.orchestration import serve, server
+    from pipeline.report import review
+    parser = UsageParser(prog="bukti", description="Periksa bukti dukung Zona Integritas (LKE PermenPAN-RB 90/2021).")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=UsageParser)
+    _check_arguments(sub.add_parser("check", help="verify an evidence folder / periksa folder bukti"))
+    review.add_commands(sub.add_parser("review", help="waive/acknowledge flags: bukti review waive|ack|list …",
+                                       description="Record reviewer decisions on flags."))
+    serve.add_arguments(sub.add_parser("nightly", help="verify every unit folder under ROOT: "
+                                                       "bukti nightly ROOT [--out OUT_ROOT]"), cron=False)
+    serve.add_arguments(sub.add_parser("serve", help="nightly schedule as a Prefect deployment: "
+                                                     "bukti serve ROOT --cron '0 1 * * *'"), cron=True)
+    server.add_arguments(sub.add_parser("server", help="long-lived local Prefect server: bukti server start|stop|status",
+                                        description="long-lived local Prefect API server for bukti"))
+    return parser
+
+
+def _check_arguments(p) -> None:
     p.add_argument("evidence_dir")
     p.add_argument("--profile", help="unit.yaml (default: EVIDENCE_DIR/unit.yaml)")
     p.add_argument("--out", default="bukti-report", help="report folder (default: ./bukti-report)")
@@ -52,7 +62,7 @@ def _check_parser(sub) -> None:
                                    "(default: $BUKTI_STORE or store.sqlite in bukti's data folder)")
 
 
-def _validate_check(args) -> tuple[Path, Path]:
+def _validate_check(args, settings: Settings) -> tuple[Path, Path]:
     from rules.pack import PackError, load_pack
 
     from pipeline.report.output import UnsafeLockFile, open_lock_file
@@ -75,7 +85,7 @@ def _validate_check(args) -> tuple[Path, Path]:
         _fail(text("cli", "bad_rules", lang, reason=exc))
     from pipeline.store import StoreError, check_store
     try:
-        check_store(args.store)
+        check_store(args.store, settings)
     except StoreError as exc:
         _fail(exc.message(lang))
     if args.lke and not Path(args.lke).is_file():
@@ -111,26 +121,26 @@ def _unsafe_lock_line(exc, lang: str) -> str:
     return text("cli", "out_lock_unsafe", lang, path=exc.filename, reason=why)
 
 
-def _start_readahead(evidence: Path, store_spec: str | None) -> None:
-    """Changed files start reading while Prefect starts (pipeline/readahead.py)."""
+def _start_readahead(evidence: Path, store_spec: str | None, settings: Settings):
+    """Changed files start reading while Prefect starts (pipeline/read.py); the handle, or None."""
     from extractors.limits import DOC_WORKERS
 
-    from pipeline import readahead
+    from pipeline import read
     from pipeline.store import get_store, resolve_url
     try:
-        url = resolve_url(store_spec)
-        from pipeline.understand import extract_file
-        readahead.start(evidence, get_store(url) if url else None, DOC_WORKERS, read=extract_file)
+        url = resolve_url(store_spec, settings)
+        return read.start(evidence, get_store(url, settings) if url else None, DOC_WORKERS,
+                          read=lambda path, kind: read.extract_file(path, kind, settings))
     except Exception:
-        pass  # the flow reads every file itself
+        return None  # the flow reads every file itself
 
 
-def cmd_check(args, prefect_mode: str) -> int:
-    evidence, out = _validate_check(args)
+def cmd_check(args, prefect_mode: str, settings: Settings) -> int:
+    evidence, out = _validate_check(args, settings)
     lang = args.lang
     from pipeline import stopping
     stopping.install(lang)   # before the read-ahead starts its first Tesseract
-    _start_readahead(evidence, args.store)
+    ahead = _start_readahead(evidence, args.store, settings)
     from pipeline import progress
     from pipeline.report.output import OutputLocked, UnsafeLockFile, locked
     from pipeline.orchestration.prefect_env import one_shot_settings
@@ -142,16 +152,18 @@ def cmd_check(args, prefect_mode: str) -> int:
     try:
         with locked(out), progress.use(progress.for_stream(sys.stderr)), one_shot_settings():
             with stage("import"):
+                from pipeline.check import exit_code
                 from pipeline.orchestration.flow import check_flow
-                from pipeline.report.review import blocking_errors
             _imported()
             report = check_flow(str(evidence), str(out), profile=args.profile, rules=args.rules, lang=lang,
-                                lke=args.lke,
-                                store=args.store).report
+                                lke=args.lke, store=args.store, settings=settings, ahead=ahead).report
     except OutputLocked:
         _fail(text("cli", "out_locked", lang, path=out))
     except UnsafeLockFile as exc:
         _fail(_unsafe_lock_line(exc, lang))
+    finally:
+        if ahead is not None:
+            ahead.stop()
     s = report["summary"]
     print(text("cli", "summary", lang, documents=s["documents"], waived=s.get("waived", 0), **s["flags"]))
     print(text("cli", "indicators", lang, ok=s["indicators_ok"], total=s["indicators_total"]))
@@ -160,19 +172,20 @@ def cmd_check(args, prefect_mode: str) -> int:
     if line:
         print(line)
     print(text("cli", "report_at", lang, path=out / "report.html"))
-    if os.environ.get("BUKTI_TIMING"):
+    if settings.timing:
         print(f"elapsed {time.monotonic() - started:.1f}s (since the start of the command: "
               f"{time.monotonic() - _T0:.1f}s)", file=sys.stderr)
-    return ExitCode.FLAGS if blocking_errors(report) else ExitCode.OK
+    return exit_code(report)
 
 
 def main(argv: list[str] | None = None) -> int:
     import gc
     as_command = argv is None
     if as_command:
-        # Importing Prefect, pydantic and SQLAlchemy makes ~1 M long-lived objects; collecting
-        # while they are made took ~0.5 s (10 %) of a warm re-check. `_imported` freezes them
-        # (later collections skip them) and turns collection back on.
+        # Importing Prefect, pydantic and SQLAlchemy makes about a million long-lived objects;
+        # collecting while they are made was a tenth of a warm re-check (benchmarks/RESULTS.md,
+        # 'Measurements behind the code'). `_imported` freezes them (later collections skip them)
+        # and turns collection back on.
         gc.disable()
     try:
         code = _main(list(sys.argv[1:] if argv is None else argv))
@@ -180,8 +193,8 @@ def main(argv: list[str] | None = None) -> int:
         _imported()
     if as_command:
         # The command is about to exit: the interpreter's last garbage collection would walk
-        # every object of the run (≈ 1 s after a 300-document check) only to free memory the
-        # OS takes back anyway. Frozen objects are skipped; atexit handlers still run.
+        # every object of the run (a second after a large check) only to free memory the OS takes
+        # back anyway. Frozen objects are skipped; atexit handlers still run.
         gc.freeze()
     return code
 
@@ -194,34 +207,42 @@ def _imported() -> None:
         gc.enable()
 
 
+def _start(settings: Settings) -> None:
+    """What the process needs set before any stage runs, from the one settings object."""
+    from pipeline import timing
+    timing.configure(settings.timing)
+    # The OCR pool is sized from the settings by the read path (pipeline/read.py) when the first
+    # file is read: importing the extractors here would cost a warm re-check, which reads none.
+
+
 def _main(argv: list[str]) -> int:
     lang = _lang_from(argv)
+    settings = Settings.from_env()
+    _start(settings)
     # Prefect reads its settings once, at import: point it at a running `bukti server` before
     # anything (input validation imports pipeline.orchestration.flow) imports it.
     from pipeline.orchestration.prefect_env import configure
-    prefect_mode = configure(lang)
-    if argv and argv[0] == "review":
-        from pipeline.report.review import review_main
-        _imported()
-        return review_main(argv[1:])
+    prefect_mode = configure(lang, settings)
+    try:
+        args = build_parser().parse_args(argv)
+    except UsageError as exc:
+        _fail(str(exc))
     from pipeline.stopping import Interrupted
-    if argv and argv[0] in ("nightly", "serve", "server"):
-        from pipeline.orchestration.serve import cli_main
+    if args.command != "check":
         _imported()
+        if args.command == "review":
+            from pipeline.report.review import run
+            return run(args)
+        if args.command == "server":
+            from pipeline.orchestration.server import run
+            return run(args)
+        from pipeline.orchestration.serve import run
         try:
-            return cli_main(argv[0], argv[1:])
+            return run(args.command, args)
         except Interrupted as exc:
             return exc.exit_code
-    parser = _Parser(prog="bukti", description="Periksa bukti dukung Zona Integritas (LKE PermenPAN-RB 90/2021).")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    _check_parser(sub)
-    sub.add_parser("review", help="waive/acknowledge flags: bukti review waive|ack|list …")
-    sub.add_parser("nightly", help="verify every unit folder under ROOT: bukti nightly ROOT [--out OUT_ROOT]")
-    sub.add_parser("serve", help="nightly schedule as a Prefect deployment: bukti serve ROOT --cron '0 1 * * *'")
-    sub.add_parser("server", help="long-lived local Prefect server: bukti server start|stop|status")
-    args = parser.parse_args(argv)
     try:
-        return cmd_check(args, prefect_mode)
+        return cmd_check(args, prefect_mode, settings)
     except Interrupted as exc:
         return exc.exit_code
     except KeyboardInterrupt:
@@ -229,7 +250,7 @@ def _main(argv: list[str]) -> int:
     except SystemExit:
         raise
     except Exception as exc:  # a bug: say so in one line rather than a traceback for users
-        if os.environ.get("BUKTI_DEBUG"):
+        if settings.debug:
             raise
         print(f"bukti: {text('cli', 'internal_error', lang, reason=f'{exc.__class__.__name__}: {exc}')}",
               file=sys.stderr)

@@ -1,7 +1,9 @@
 """How every `bukti` command ends, one enum for all of them (check, review, nightly, serve, server),
-and the error that carries its exit code up to the command line."""
+the error that carries its exit code up to the command line, and the argument parser of the one
+command tree (pipeline/cli.py), whose usage errors are such errors."""
 from __future__ import annotations
 
+import argparse
 from enum import IntEnum
 
 
@@ -19,5 +21,18 @@ class ExitCode(IntEnum):
 
 
 class UsageError(Exception):
-    """Bad usage or input; str() is the one line the user reads. Carries its exit code."""
+    """Bad usage or input; str() is the one line the user reads. Carries its exit code, and the
+    command it is about when argparse raised it (`prog`, e.g. "bukti review waive")."""
     exit_code = ExitCode.USAGE
+
+    def __init__(self, message: str = "", prog: str | None = None):
+        super().__init__(message)
+        self.prog = prog
+
+
+class UsageParser(argparse.ArgumentParser):
+    """argparse prints the whole usage on a usage error; the contract wants one clear line and
+    exit 2, so the error is raised for the command to print."""
+
+    def error(self, message: str):  # type: ignore[override]
+        raise UsageError(f"{message} (see '{self.prog} --help')", prog=self.prog)

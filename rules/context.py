@@ -7,9 +7,10 @@ from datetime import date
 from typing import Any
 
 from .mapping import FolderHint
-from .model import Claim, Document, Flag, Profile, RosterEntry
+from .model import Claim, Document, Flag, Look, Profile, RosterEntry
 from .pack import CheckConfig, RulePack
 from .text import iso_date
+from .vocab import SEVERITY_RANK
 
 QUARTER_NAMES = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
@@ -88,13 +89,20 @@ class CheckContext:
 
     def flag(self, *, documents: list[Document] | None = None, indicator: str | None = None,
              doc_type: str | None = None, found: Any = None, expected: Any = None,
-             page: int | None = None, **params: Any) -> Flag:
+             page: int | None = None, look: Look | None = None, severity: str | None = None,
+             **params: Any) -> Flag:
+        """`look`: the part of the page the check looked at (a reviewer is shown it). `severity` lets
+        a check say less than its configured severity for one variant (never more: a pack that made
+        the whole check milder stays milder)."""
         docs = documents or []
         if indicator is None and docs:
             indicator = self.primary_indicator(docs[0])
         if doc_type is None and len({d.doc_type for d in docs}) == 1 and docs[0].doc_type != "unknown":
             doc_type = docs[0].doc_type
-        return Flag(code=self.config.code, severity=self.config.severity,
+        sev = self.config.severity
+        if severity is not None and SEVERITY_RANK[severity] > SEVERITY_RANK[sev]:
+            sev = severity
+        return Flag(code=self.config.code, severity=sev,
                     documents=sorted({d.path for d in docs}), indicator=indicator, doc_type=doc_type,
-                    found=found, expected=expected, page=page, params=params,
+                    found=found, expected=expected, page=page, params=params, look=look,
                     doc_sha256=sorted({d.sha256 for d in docs}))

@@ -13,7 +13,7 @@ from .propose import Proposal, basis_text, propose_all
 from .questions import parse_need
 from .score import first_failing, lke_score
 from .registry import REGISTRY, STAGES, ensure_loaded
-from .vocab import SEVERITY_RANK
+from .vocab import SEVERITY_RANK, FlagCode, Severity
 
 LANGS = ("id", "en")
 NOT_EVIDENCE = {"lke_self_assessment"}
@@ -191,7 +191,7 @@ def _question_entry(p: Proposal, flags_by_doc: dict[str, list[str]], pack: RuleP
 def _indicator_results(documents, flags, pack, doc_indicators, lang, proposals=None,
                        claims=None) -> list[dict[str, Any]]:
     proposals, claims = proposals or {}, claims or {}
-    claim_flags = {f.params.get("question"): f.id for f in flags if f.code == "CLAIM_UNSUPPORTED"}
+    claim_flags = {f.params.get("question"): f.id for f in flags if f.code == FlagCode.CLAIM_UNSUPPORTED}
     flags_by_doc: dict[str, list[str]] = {}
     for f in flags:
         for d in f.documents:
@@ -203,7 +203,7 @@ def _indicator_results(documents, flags, pack, doc_indicators, lang, proposals=N
             mine = [f for f in flags if f.indicator == ind.code
                     or (f.indicator is None and set(f.documents) & set(evidence))]
             serious = [f for f in mine if f.severity in ("error", "warning")]
-            missing = not evidence or any(f.code == "MISSING_EVIDENCE" and f.severity == "error" for f in mine)
+            missing = not evidence or any(f.code == FlagCode.MISSING_EVIDENCE and f.severity == Severity.ERROR for f in mine)
             status = "missing" if not evidence else ("flagged" if serious or missing else "ok")
             out.append({
                 "code": ind.code, "area": (area.title_en if lang == "en" and area.title_en else area.title),

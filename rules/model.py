@@ -70,6 +70,24 @@ class RosterEntry:
 
 
 @dataclass
+class Look:
+    """The part of a page a check looked at, for a reviewer to see: what kind of region, on which
+    page, and the words it rests on as the text reads them (a name, a date as written, a
+    placeholder). pipeline/crops.py finds these words' boxes and renders the region."""
+    kind: str                         # signature | letterhead | date | nomor | nip | placeholder | table_row | unit | page
+    page: int
+    anchors: list[str] = field(default_factory=list)
+    document: str | None = None       # which of the flag's documents (default: the first)
+
+    @classmethod
+    def at(cls, kind: str, page: int | None, *anchors: str | None) -> "Look | None":
+        """None where the page is not known: such a flag points at no page."""
+        if not page:
+            return None
+        return cls(kind=kind, page=page, anchors=list(dict.fromkeys(a.strip() for a in anchors if a and a.strip())))
+
+
+@dataclass
 class Flag:
     code: str
     severity: str
@@ -85,6 +103,10 @@ class Flag:
     id: str = ""                                           # F0001 …, assigned after sorting
 
     legacy_indicators: list[str] = field(default_factory=list)  # the indicator's pre-2021 codes
+    look: Look | None = None                               # the page region the check looked at
+    # where `look` was found (page, box in PDF points …), set by the pipeline: report.json's
+    # evidence.region
+    region: dict[str, Any] | None = None
 
     @property
     def key(self) -> str:
@@ -104,7 +126,9 @@ class Flag:
         return f"{self.code}:{hashlib.sha256(basis.encode()).hexdigest()[:12]}"
 
     def contract_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "code": self.code, "severity": self.severity,
+        # plain strings: the report is data for JSON, YAML and database drivers, not enum members
+        return {"id": self.id, "code": str(self.code), "severity": str(self.severity),
                 "documents": sorted(self.documents), "indicator": self.indicator,
                 "doc_type": self.doc_type, "message": self.message,
-                "evidence": {"found": self.found, "expected": self.expected, "page": self.page}}
+                "evidence": {"found": self.found, "expected": self.expected, "page": self.page,
+                             **({"region": self.region} if self.region else {})}}

@@ -13,6 +13,7 @@ import yaml
 from extractors import yamlio
 
 from .questions import ANSWER_TYPES, PERCENT, NeedError, Question, parse_need
+from .vocab import Severity
 
 BUNDLED_DIR = Path(__file__).parent
 BUNDLED = {"lke-2021": BUNDLED_DIR / "lke2021"}
@@ -312,7 +313,7 @@ _CHECK_KEYS = {"enabled", "severity", "params", "by_target", "note"}
 _TOP_KEYS = {"id", "name", "version", "description", "thresholds", "defaults", "scoring", "areas",
              "checks", "messages", "terms", "doc_types", "units", "_extends", "note", "hasil",
              "scoring_options"}
-SEVERITIES = ("error", "warning", "info")
+SEVERITIES = tuple(Severity)
 
 
 class _V:

@@ -13,9 +13,10 @@ from typing import Any
 
 from .model import Document, Flag
 from .questions import Group, Item, Need, Question
+from .vocab import FlagCode
 
 # Flags about a collection or a claim, not about the documents they name: the documents stay usable.
-_NOT_ABOUT_DOCUMENT = {"MISSING_EVIDENCE", "INSUFFICIENT_EVIDENCE", "CLAIM_UNSUPPORTED"}
+_NOT_ABOUT_DOCUMENT = {FlagCode.MISSING_EVIDENCE, FlagCode.INSUFFICIENT_EVIDENCE, FlagCode.CLAIM_UNSUPPORTED}
 
 
 @dataclass

@@ -1,6 +1,9 @@
-"""Identifiers of the public contract (../shared/spec/vocabulary.yaml), copied so that the engine
-runs without the shared folder; tests/test_rules_pack.py keeps the copy honest."""
+"""Identifiers of the public contract (../shared/spec/vocabulary.yaml), mirrored here so that the
+engine runs without the shared folder: document types, flag codes (`FlagCode`) and their
+severities (`Severity`). tests/test_rules_pack.py keeps the mirror equal to the contract."""
 from __future__ import annotations
+
+from enum import StrEnum
 
 DOC_TYPES = (
     "sk_tim_zi", "sk_agen_perubahan", "sk_upg", "sk_pengaduan", "sk_wbs", "sk_benturan_kepentingan",
@@ -16,14 +19,48 @@ DOC_TYPES = (
     "lke_self_assessment", "unknown",
 )
 
-FLAG_SEVERITY = {
-    "MISSING_EVIDENCE": "error", "INSUFFICIENT_EVIDENCE": "error", "OUT_OF_PERIOD": "error",
-    "UNIT_MISMATCH": "error", "UNSIGNED": "error", "SIGNATORY_MISMATCH": "warning",
-    "INVALID_NIP": "warning", "DUPLICATE_NUMBER": "warning", "TEMPLATE_PLACEHOLDER": "error",
-    "MISSING_SECTION": "error", "COVERAGE_GAP": "warning", "MEMBER_MISMATCH": "warning",
-    "DATE_ORDER": "warning", "UNREADABLE": "error", "MISFILED": "info", "CORRUPT_FILE": "error",
-    "UNSUPPORTED_FILE": "info", "DUPLICATE_FILE": "info",
-    "CLAIM_UNSUPPORTED": "error", "UNVERIFIABLE": "info",
-}
+class Severity(StrEnum):
+    """How a flag weighs: error = evaluators reject the evidence; warning = likely finding;
+    info = worth a look. The order is the report's order."""
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
 
-SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+
+class FlagCode(StrEnum):
+    """Every flag code of the contract; a check, a message and a report key on these."""
+    MISSING_EVIDENCE = "MISSING_EVIDENCE"
+    INSUFFICIENT_EVIDENCE = "INSUFFICIENT_EVIDENCE"
+    OUT_OF_PERIOD = "OUT_OF_PERIOD"
+    UNIT_MISMATCH = "UNIT_MISMATCH"
+    UNSIGNED = "UNSIGNED"
+    SIGNATORY_MISMATCH = "SIGNATORY_MISMATCH"
+    INVALID_NIP = "INVALID_NIP"
+    DUPLICATE_NUMBER = "DUPLICATE_NUMBER"
+    TEMPLATE_PLACEHOLDER = "TEMPLATE_PLACEHOLDER"
+    MISSING_SECTION = "MISSING_SECTION"
+    COVERAGE_GAP = "COVERAGE_GAP"
+    MEMBER_MISMATCH = "MEMBER_MISMATCH"
+    DATE_ORDER = "DATE_ORDER"
+    UNREADABLE = "UNREADABLE"
+    MISFILED = "MISFILED"
+    CORRUPT_FILE = "CORRUPT_FILE"
+    UNSUPPORTED_FILE = "UNSUPPORTED_FILE"
+    DUPLICATE_FILE = "DUPLICATE_FILE"
+    # Added 2026-12:
+    CLAIM_UNSUPPORTED = "CLAIM_UNSUPPORTED"
+    UNVERIFIABLE = "UNVERIFIABLE"
+
+
+_E, _W, _I = Severity.ERROR, Severity.WARNING, Severity.INFO
+F = FlagCode
+FLAG_SEVERITY: dict[FlagCode, Severity] = {
+    F.MISSING_EVIDENCE: _E, F.INSUFFICIENT_EVIDENCE: _E, F.OUT_OF_PERIOD: _E, F.UNIT_MISMATCH: _E,
+    F.UNSIGNED: _E, F.SIGNATORY_MISMATCH: _W, F.INVALID_NIP: _W, F.DUPLICATE_NUMBER: _W,
+    F.TEMPLATE_PLACEHOLDER: _E, F.MISSING_SECTION: _E, F.COVERAGE_GAP: _W, F.MEMBER_MISMATCH: _W,
+    F.DATE_ORDER: _W, F.UNREADABLE: _E, F.MISFILED: _I, F.CORRUPT_FILE: _E, F.UNSUPPORTED_FILE: _I,
+    F.DUPLICATE_FILE: _I, F.CLAIM_UNSUPPORTED: _E, F.UNVERIFIABLE: _I,
+}
+del F
+
+SEVERITY_RANK = {severity: rank for rank, severity in enumerate(Severity)}

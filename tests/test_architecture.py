@@ -62,3 +62,19 @@ def test_no_import_cycles():
             if child.startswith(pkg + "."):
                 graph.remove_import(importer=pkg, imported=child)
     assert _cycles(graph) == []
+
+
+def test_the_core_check_runs_without_prefect(tmp_path):
+    """pipeline.check.run_check is the whole check without Prefect: a run imports none of it."""
+    import subprocess
+    import sys
+    ev = tmp_path / "ev"
+    ev.mkdir()
+    (ev / "unit.yaml").write_text("unit: Dinas Kependudukan dan Pencatatan Sipil\nperiod: 2024\n")
+    code = ("import sys, json; from pipeline.check import run_check; "
+            f"r = run_check(None, {str(ev)!r}, {str(tmp_path / 'out')!r}, store='none', lang='en'); "
+            "assert not [m for m in sys.modules if m.split('.')[0] == 'prefect'], 'prefect imported'; "
+            "print(json.dumps(r['summary']['documents']))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == "0" and (tmp_path / "out" / "report.json").is_file()

@@ -1,5 +1,6 @@
-"""End to end through a real Prefect run: the bundled example folder and an unseen, differently
-seeded folder. Every planted defect is flagged, nothing else is, and report.json keeps the contract."""
+"""End to end: the bundled example folder through a real Prefect run (`bukti check`), and an unseen,
+differently seeded folder through the same check without Prefect (pipeline.check.run_check).
+Every planted defect is flagged, nothing else is, and report.json keeps the contract."""
 import hashlib
 import json
 import os
@@ -29,6 +30,13 @@ def run_check(folder: Path, out: Path, *extra) -> tuple[int, dict]:
     return rc, json.loads((out / "report.json").read_text(encoding="utf-8"))
 
 
+def run_core(folder: Path, out: Path, lang: str = "id") -> tuple[int, dict]:
+    from pipeline.check import exit_code
+    from pipeline.check import run_check as check_core
+    rc = exit_code(check_core(None, folder, out, lang=lang))
+    return rc, json.loads((out / "report.json").read_text(encoding="utf-8"))
+
+
 @pytest.fixture(scope="module")
 def example_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("example-report")
@@ -45,7 +53,7 @@ def unseen_run(tmp_path_factory):
     folder = base / "unit"
     manifest = build_unit_folder(folder, seed=917)
     out = base / "report"
-    rc, report = run_check(folder, out, "--lang", "en")
+    rc, report = run_core(folder, out, lang="en")
     return rc, report, manifest
 
 

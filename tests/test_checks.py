@@ -137,6 +137,18 @@ def test_out_of_period_allows_older_policies_the_pack_allows():
     assert f.expected == "2019–2024"
 
 
+def test_an_earlier_standing_decree_is_a_warning_to_renew_not_a_rejection():
+    """Last year's SK WBS may still be in force; the evaluator asks for this year's, so bukti warns."""
+    [f] = flags(run(with_doc("SK WBS", tanggal="2023-04-17")), "OUT_OF_PERIOD")
+    assert (f.severity, f.params["variant"], f.expected) == ("warning", "renew", "2024")
+    assert "perbarui untuk 2024" in f.message
+    # Beyond the years a pack tolerates, or dated after the period, it is an error as before.
+    [f] = flags(run(with_doc("SK WBS", tanggal="2020-04-17")), "OUT_OF_PERIOD")
+    assert (f.severity, f.params["variant"]) == ("error", "default")
+    [f] = flags(run(with_doc("SK WBS", tanggal="2025-01-17")), "OUT_OF_PERIOD")
+    assert f.severity == "error"
+
+
 def test_out_of_period_after_check_date():
     [f] = flags(run(with_doc("Laporan Gratifikasi", tanggal="2024-11-02")), "OUT_OF_PERIOD")
     assert f.params["variant"] == "future" and f.expected == "2024-10-01"
@@ -465,6 +477,16 @@ def test_misfiled():
     [f] = flags(ev, "MISFILED")
     assert f.severity == "info" and f.params["named"] == "I.P.i" and f.expected == ["V.P.i"]
     assert rf.find(docs, "SK UPG").indicators == ["V.P.i"]
+
+
+def test_pencanangan_documents_under_rencana_are_not_misfiled():
+    """The pakta integritas signed at the Pencanangan lives in I.P.iv, but folders keep it with the
+    Rencana (I.P.ii), as the pack says; the same pakta under the Tim Kerja is still misfiled."""
+    rencana = "1. Manajemen Perubahan/1.2 Rencana Pembangunan Zona Integritas/Pakta Integritas Pegawai.pdf"
+    assert not flags(run(with_doc("Pakta Integritas", path=rencana)), "MISFILED")
+    tim = "1. Manajemen Perubahan/1.1 Tim Kerja/Pakta Integritas Pegawai.pdf"
+    [f] = flags(run(with_doc("Pakta Integritas", path=tim)), "MISFILED")
+    assert f.params["named"] == "I.P.i"
 
 
 @pytest.mark.parametrize("folder,indicator", [

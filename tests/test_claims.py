@@ -160,12 +160,12 @@ def test_a_waiver_applies_to_a_claim_like_to_any_flag(tmp_path):
 @pytest.fixture(scope="module")
 def inflated_run(tmp_path_factory):
     from fixtures.folders import build_unit_folder
-    from pipeline import cli
+    from pipeline.check import run_check   # the check without Prefect: rules and reports are the point
     base = tmp_path_factory.mktemp("claims")
     folder = base / "unit"
     manifest = build_unit_folder(folder, seed=4242, answers="inflated", formats=("text_pdf", "docx"))
     out = base / "report"
-    cli.main(["check", str(folder), "--out", str(out)])
+    run_check(None, folder, out)
     return manifest, json.loads((out / "report.json").read_text(encoding="utf-8")), out
 
 
@@ -202,7 +202,7 @@ def test_a_malformed_answer_workbook_gives_warnings_and_a_finished_report(tmp_pa
     import shutil
 
     from fixtures.build_example import EXAMPLE_DIR
-    from pipeline import cli
+    from pipeline.check import exit_code, run_check
     folder = tmp_path / "unit"
     shutil.copytree(EXAMPLE_DIR, folder)
     (folder / "lke.csv").unlink()
@@ -216,7 +216,7 @@ def test_a_malformed_answer_workbook_gives_warnings_and_a_finished_report(tmp_pa
     wb.active.merge_cells("A1:F1")
     wb.save(path)
     out = tmp_path / "report"
-    rc = cli.main(["check", str(folder), "--out", str(out)])
+    rc = exit_code(run_check(None, folder, out))
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert rc == 1 and report["answers"] == {"source": "lke.xlsx", "claims": 2}
     w = "\n".join(report["profile_warnings"])

@@ -18,7 +18,7 @@ import pytesseract
 from extractors.sniff import sniff
 from fixtures import hostile
 from pipeline import cli
-from pipeline.orchestration import flow
+from pipeline import check
 from pipeline.report.output import locked
 from pipeline.report.json_report import validate
 
@@ -67,7 +67,7 @@ def hostile_run(tmp_path_factory):
     fake = base / "tesseract"
     fake.write_text(FAKE_TESSERACT)
     fake.chmod(0o755)
-    real_discover = flow.discover
+    real_discover = check.discover
 
     def discover_then_delete(root, known=None):
         found = real_discover(root, known)
@@ -79,7 +79,7 @@ def hostile_run(tmp_path_factory):
         mp.setattr(pytesseract.pytesseract, "tesseract_cmd", str(fake))
         mp.setenv("BUKTI_OCR_TIMEOUT", "3")
         mp.setenv("BUKTI_HOME", str(base / "home"))
-        mp.setattr(flow, "discover", discover_then_delete)
+        mp.setattr(check, "discover", discover_then_delete)
         rc, report = run_cli(evidence, out)
     after = snapshot(evidence)
     return {"rc": rc, "report": report, "cases": cases, "out": out, "outside": outside,
@@ -261,7 +261,7 @@ def test_second_writer_of_a_report_dir_gets_exit_2(tmp_path, capsys):
 def test_unreadable_file_and_folder_are_flagged_not_dropped(tmp_path, monkeypatch):
     """Permission denied (simulated: the tests run as root, for whom chmod 000 changes nothing)."""
     from pipeline import discover as disc
-    from pipeline.understand import extract
+    from pipeline.read import extract
     ev = tmp_path / "ev"
     (ev / "terkunci").mkdir(parents=True)
     (ev / "terkunci" / "sk.pdf").write_bytes(hostile.text_pdf_bytes())
@@ -292,7 +292,7 @@ def test_unreadable_file_and_folder_are_flagged_not_dropped(tmp_path, monkeypatc
 def test_a_file_that_vanished_mid_read_is_not_cached(tmp_path):
     from pipeline.discover import discover
     from pipeline.store import Store
-    from pipeline.understand import extract_cached
+    from pipeline.read import extract_cached
     ev = tmp_path / "ev"
     ev.mkdir()
     (ev / "sk.pdf").write_bytes(hostile.text_pdf_bytes())

@@ -255,7 +255,8 @@ def test_wrong_type_in_pack_defaults_exits_2_naming_the_key(tmp_path, capsys, ke
 
 def test_docx_over_a_million_characters_is_read_and_classified(tmp_path):
     from pipeline.discover import discover
-    from pipeline.understand import extract, understand
+    from pipeline.read import extract
+    from pipeline.understand import understand
     ev = tmp_path / "ev"
     ev.mkdir()
     (ev / "SK Tim ZI dengan lampiran.docx").write_bytes(hostile.long_docx())
@@ -361,7 +362,8 @@ def test_pdf_pages_over_the_ocr_cap_are_reported_not_dropped(tmp_path, monkeypat
     monkeypatch.setenv("BUKTI_MAX_OCR_PAGES", "3")
     path = tmp_path / "lampiran-pindai.pdf"
     path.write_bytes(hostile.tiny_image_pages_pdf(pages=7))
-    ex = pdf.extract_pdf(path)
+    from pipeline.read import extract_file   # the read path hands the setting to the extractor
+    ex = extract_file(path, "pdf")
     assert sorted(read) == [0, 1, 2]
     assert len(ex.pages) == 7 and ex.error_code is None
     assert [p.number for p in ex.pages if p.error and "limit of pages to OCR" in p.error] == [4, 5, 6, 7]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from extractors.model import Extraction, Page
-from pipeline import cli, readahead, understand
+from pipeline import cli, read
 from pipeline.discover import discover, identities
 from pipeline.store import Store
 from tests.test_ocr import render_text
@@ -20,19 +20,18 @@ def store(tmp_path):
     s = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
     yield s
     s.close()
-    readahead.stop()
 
 
 @pytest.fixture
 def reads(monkeypatch):
     """(file name, thread name) of every real read."""
-    seen, real = [], understand.extract_file
+    seen, real = [], read.extract_file
 
-    def spy(path, kind):
+    def spy(path, kind, settings=None):
         seen.append((Path(path).name, threading.current_thread().name))
-        return real(path, kind)
+        return real(path, kind, settings)
 
-    monkeypatch.setattr(understand, "extract_file", spy)
+    monkeypatch.setattr(read, "extract_file", spy)
     return seen
 
 
@@ -56,10 +55,10 @@ def test_only_files_the_store_has_not_read_are_read_ahead(tmp_path, store, reads
     root = _folder(tmp_path)
     _seen_before(root, store)
     render_text(["KEPUTUSAN KEPALA DINAS", "NOMOR 800/999/435.201/2024"]).save(root / "sk_tim.png")
-    ahead = readahead.start(root, store, limit=4, read=understand.extract_file)
+    ahead = read.start(root, store, limit=4, read=read.extract_file)
     assert ahead.planned.wait(30)
     changed = {f.path: f for f in discover(root)}["sk_tim.png"]
-    extraction, cached = understand.extract_cached(changed, store)
+    extraction, cached = read.extract_cached(changed, store, ahead=ahead)
     assert not cached and "800/999/435.201/2024" in extraction.text
     # Read once, by read-ahead; the unchanged file not at all.
     assert [(name, thread.startswith("bukti-readahead")) for name, thread in reads] == [("sk_tim.png", True)]
@@ -69,7 +68,7 @@ def test_only_files_the_store_has_not_read_are_read_ahead(tmp_path, store, reads
 
 def test_a_folder_never_seen_is_not_read_ahead(tmp_path, store, reads):
     root = _folder(tmp_path)
-    ahead = readahead.start(root, store, limit=4, read=understand.extract_file)
+    ahead = read.start(root, store, limit=4, read=read.extract_file)
     assert ahead.planned.wait(30)
     assert ahead.futures == {} and reads == []
 
@@ -78,11 +77,11 @@ def test_a_file_changed_again_after_read_ahead_is_read_afresh(tmp_path, store, r
     root = _folder(tmp_path)
     _seen_before(root, store)
     render_text(["VERSI KEDUA"]).save(root / "sk_tim.png")
-    ahead = readahead.start(root, store, limit=4, read=understand.extract_file)
+    ahead = read.start(root, store, limit=4, read=read.extract_file)
     assert ahead.planned.wait(30)
     render_text(["VERSI KETIGA", "NOMOR 800/777/435.201/2024"]).save(root / "sk_tim.png")
     now = {f.path: f for f in discover(root)}["sk_tim.png"]
-    extraction, _ = understand.extract_cached(now, store)
+    extraction, _ = read.extract_cached(now, store, ahead=ahead)
     assert "800/777/435.201/2024" in extraction.text
     assert reads[-1][0] == "sk_tim.png" and not reads[-1][1].startswith("bukti-readahead")
 
@@ -92,14 +91,11 @@ def test_re_check_reads_the_changed_file_ahead_of_the_flow(tmp_path, reads):
     (root / "unit.yaml").write_text("unit: Dinas Kependudukan dan Pencatatan Sipil\n", encoding="utf-8")
     store_path, out = tmp_path / "store.sqlite", tmp_path / "out"
     args = ["check", str(root), "--out", str(out), "--store", str(store_path)]
-    try:
-        assert cli.main(args) in (0, 1)
-        first = sorted(name for name, _ in reads)
-        reads.clear()
-        render_text(["PAKTA INTEGRITAS", "Saya yang bertanda tangan", "Tahun 2025"]).save(root / "pakta.png")
-        assert cli.main(args) in (0, 1)
-    finally:
-        readahead.stop()
+    assert cli.main(args) in (0, 1)
+    first = sorted(name for name, _ in reads)
+    reads.clear()
+    render_text(["PAKTA INTEGRITAS", "Saya yang bertanda tangan", "Tahun 2025"]).save(root / "pakta.png")
+    assert cli.main(args) in (0, 1)
     assert first == ["pakta.png", "sk_tim.png"]
     assert [(name, thread.startswith("bukti-readahead")) for name, thread in reads] == [("pakta.png", True)]
     report = (out / "report.json").read_text(encoding="utf-8")

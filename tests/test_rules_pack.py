@@ -89,6 +89,17 @@ def test_vocab_copy_matches_the_contract(path):
     assert FLAG_SEVERITY == {k: v["severity"] for k, v in vocab["flags"].items()}
 
 
+@pytest.mark.parametrize("path", [VOCAB, Path(__file__).resolve().parents[1] / "rules" / "vocabulary.yaml"])
+def test_flag_code_and_severity_enums_are_the_contract(path):
+    from rules.vocab import FlagCode, Severity
+    if not path.exists():
+        pytest.skip(f"{path} not present")
+    flags = yaml.safe_load(path.read_text(encoding="utf-8"))["flags"]
+    assert [c.value for c in FlagCode] == list(flags) and all(c.name == c.value for c in FlagCode)
+    assert {s.value for s in Severity} == {v["severity"] for v in flags.values()}
+    assert set(FLAG_SEVERITY) == set(FlagCode) and all(isinstance(v, Severity) for v in FLAG_SEVERITY.values())
+
+
 def test_unknown_pack():
     with pytest.raises(PackError, match="unknown rule pack 'lke-1999'"):
         load_pack("lke-1999")

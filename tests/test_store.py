@@ -49,7 +49,7 @@ def test_migrations_reach_head_and_head_constant_is_current(store):
     cfg.set_main_option("script_location", str(st.MIGRATIONS))
     assert ScriptDirectory.from_config(cfg).get_current_head() == st.HEAD
     with store.engine.connect() as conn:
-        assert st._current_revision(conn) == st.HEAD
+        assert st.schema._current_revision(conn) == st.HEAD
     # Opening again is a no-op (no alembic run), and the file is in WAL mode.
     again = st.Store(store.url)
     with again.engine.connect() as conn:
@@ -86,27 +86,27 @@ def test_transient_failures_are_not_cached(store):
 
 
 def test_extract_cached_reads_each_file_once(store, tmp_path, monkeypatch):
-    from pipeline import understand
+    from pipeline import read
     calls = []
 
-    def fake_extract(path, kind):
+    def fake_extract(path, kind, settings=None):
         calls.append(path)
         return make_extraction(f"text of {path.name}")
 
-    monkeypatch.setattr(understand, "extract_file", fake_extract)
+    monkeypatch.setattr(read, "extract_file", fake_extract)
     f = tmp_path / "sk.pdf"
     f.write_bytes(b"%PDF-1.4 x")
     found = FoundFile("sk.pdf", str(f), "e" * 64, 10, "pdf")
-    first, hit1 = understand.extract_cached(found, store)
-    second, hit2 = understand.extract_cached(found, store)
+    first, hit1 = read.extract_cached(found, store)
+    second, hit2 = read.extract_cached(found, store)
     assert (hit1, hit2) == (False, True) and first == second and len(calls) == 1
     # Without a store every call extracts.
-    understand.extract_cached(found, None)
+    read.extract_cached(found, None)
     assert len(calls) == 2
 
 
 def test_broken_store_never_costs_the_document(tmp_path, monkeypatch):
-    from pipeline import understand
+    from pipeline import read
 
     class Broken:
         def get_extraction(self, sha):
@@ -115,9 +115,9 @@ def test_broken_store_never_costs_the_document(tmp_path, monkeypatch):
         def put_extraction(self, sha, ex):
             raise OSError("disk gone")
 
-    monkeypatch.setattr(understand, "extract_file", lambda p, k: make_extraction())
+    monkeypatch.setattr(read, "extract_file", lambda p, k, settings=None: make_extraction())
     found = FoundFile("a.pdf", str(tmp_path / "a.pdf"), "f" * 64, 1, "pdf")
-    ex, hit = understand.extract_cached(found, Broken())
+    ex, hit = read.extract_cached(found, Broken())
     assert ex.pages[0].text == "Surat Keputusan" and not hit
 
 
@@ -242,7 +242,7 @@ def test_understanding_cache_round_trip_keyed_by_code(store, monkeypatch):
     store.put_understanding("a" * 64, "sk_tim_zi", 0.97, fields)
     assert store.get_understanding("a" * 64) == ("sk_tim_zi", 0.97, fields)
     # Any change to the understand code (its fingerprint) misses the cache.
-    monkeypatch.setattr(st, "_understanding_version", "something-else")
+    monkeypatch.setattr(st.cache, "_understanding_version", "something-else")
     assert store.get_understanding("a" * 64) is None
 
 
@@ -282,9 +282,9 @@ def test_rows_of_older_builds_still_read(store):
     ex = make_extraction(source="ocr")
     data = zlib.compress(json.dumps(ex.to_dict()).encode())
     with store.engine.begin() as conn:
-        conn.execute(sa.insert(st.extractions).values(
+        conn.execute(sa.insert(st.schema.extractions).values(
             sha256="f" * 64, extractor_version=EXTRACTOR_VERSION, kind="pdf", pages=1, ocr_pages=1,
-            data=data, words=None, created_at=st._now()))
+            data=data, words=None, created_at=st.schema._now()))
     assert store.get_extraction("f" * 64) == ex
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-import os
 from pathlib import Path
 from urllib.parse import quote
 
@@ -29,15 +28,16 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from pipeline import stopping
 from pipeline.report.output import OutputLocked, atomic_write_text, locked
 from pipeline.discover import find_units
+from pipeline.settings import Settings, data_dir
 
-# Two units in flight keep the OCR pool fed while one unit is in its single-threaded stages
-# (rules, reports); more would only hold more documents in memory.
-UNIT_WORKERS = int(os.environ.get("BUKTI_UNIT_WORKERS", "2") or 2)
+# Units in flight (the BUKTI_UNIT_WORKERS setting). Read when this module is loaded because the
+# flow's task runner is fixed by its decorator, and a served deployment's process starts by
+# loading this file from its entrypoint.
+UNIT_WORKERS = Settings.from_env().unit_workers
 
 
-def default_out_root(root: Path) -> Path:
-    from pipeline.settings import data_dir
-    return data_dir() / "nightly" / Path(root).resolve().name
+def default_out_root(root: Path, settings: Settings | None = None) -> Path:
+    return data_dir(settings) / "nightly" / Path(root).resolve().name
 
 
 def _blocking(report: dict) -> int:

@@ -1,7 +1,7 @@
 """Prefect settings bukti needs, applied before Prefect is imported.
 
-Ephemeral mode (no PREFECT_API_URL) starts a temporary local API server per process: measured
-≈ 8 s per `bukti check` on this machine kind. Users who run bukti repeatedly start one long-lived
+Ephemeral mode (no PREFECT_API_URL) starts a temporary local API server per process, seconds per
+`bukti check` (benchmarks/RESULTS.md). Users who run bukti repeatedly start one long-lived
 server (`bukti server start`) and every later command finds it through the state file.
 No telemetry: bukti runs in government networks and must make no outside calls.
 """
@@ -13,7 +13,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from pipeline.settings import data_dir
+from pipeline.settings import Settings, current, data_dir
 
 DEFAULTS = {
     "DO_NOT_TRACK": "1",
@@ -43,27 +43,21 @@ def healthy(api_url: str, timeout: float = 2.0) -> bool:
         return False
 
 
-def server_state_file() -> Path:
-    return data_dir() / "prefect-server.json"
+def server_state_file(settings: Settings | None = None) -> Path:
+    return data_dir(settings) / "prefect-server.json"
 
 
 _WARNED: set[tuple[int, str]] = set()
 
 
-def health_timeout_s() -> float:
-    """How long a `bukti server` may take to answer its health check (BUKTI_SERVER_HEALTH_TIMEOUT,
-    seconds, default 2): a local server answers in milliseconds."""
-    from extractors.limits import env_number
-    return env_number("BUKTI_SERVER_HEALTH_TIMEOUT", 2.0)
-
-
-def configure(lang: str = "id") -> str:
+def configure(lang: str = "id", settings: Settings | None = None) -> str:
     """Set defaults (the user's own environment wins) and say which API mode is in use."""
+    settings = current(settings)
     for key, value in DEFAULTS.items():
         os.environ.setdefault(key, value)
     if os.environ.get("PREFECT_API_URL"):
         return "server"
-    state = server_state_file()
+    state = server_state_file(settings)
     if state.is_file():
         try:
             info = json.loads(state.read_text())
@@ -74,7 +68,7 @@ def configure(lang: str = "id") -> str:
             return "ephemeral"  # stale state file: the server is gone
         # A live pid is not a working server: a stopped (SIGSTOP) one, or a recycled pid, would
         # make every command wait on its socket forever. Only a server that answers is used.
-        if healthy(api_url, timeout=health_timeout_s()):
+        if healthy(api_url, timeout=settings.server_health_timeout_s):
             os.environ["PREFECT_API_URL"] = api_url
             return "bukti-server"
         if (pid, api_url) in _WARNED:   # configure() runs again when a command starts a flow

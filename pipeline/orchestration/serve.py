@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pipeline.discover import find_units
 from pipeline.exitcodes import ExitCode
+from pipeline.i18n import LANGS
 
 DEPLOYMENT_NAME = "nightly"
 
@@ -65,26 +66,20 @@ def _usage_error(prog: str, line: str) -> int:
     return ExitCode.USAGE
 
 
-def _parse(prog: str, argv: list[str], *, cron: bool):
-    import argparse
-
-    class Parser(argparse.ArgumentParser):
-        def error(self, message):  # one line, exit 2, as `bukti check` does
-            raise SystemExit(_usage_error(self.prog, f"{message} (see '{self.prog} --help')"))
-
-    p = Parser(prog=prog)
+def add_arguments(p, *, cron: bool) -> None:
+    """`bukti nightly` (cron=False) and `bukti serve`'s arguments, on their parsers in the command
+    tree (pipeline/cli.py)."""
     p.add_argument("root", help="folder holding one sub-folder per unit, each with its unit.yaml")
     p.add_argument("--out", help="reports: OUT/<unit-folder>/report.* and OUT/index.html "
                                  "(default: ./bukti-nightly)")
     p.add_argument("--rules", help="rule pack: lke-2021 (default) or a path to a pack")
-    p.add_argument("--lang", choices=("id", "en"), default="id")
+    p.add_argument("--lang", choices=LANGS, default="id")
     p.add_argument("--store", help="run store: SQLite file or database URL (default: $BUKTI_STORE "
                                    "or store.sqlite in bukti's data folder)")
     if cron:
         p.add_argument("--cron", default="0 1 * * *", help="schedule, cron syntax (default: 01:00 daily)")
         p.add_argument("--name", default="nightly", help="deployment name (default: nightly)")
         p.add_argument("--run-now", action="store_true", help="also start one run at once")
-    return p.parse_args(argv)
 
 
 def _validate(prog: str, args) -> tuple[Path, Path] | int:
@@ -109,14 +104,10 @@ def _validate(prog: str, args) -> tuple[Path, Path] | int:
     return root, out
 
 
-def cli_main(command: str, argv: list[str]) -> int:
-    """`bukti nightly|serve|server`. Kept free of Prefect imports until the API server is chosen:
-    Prefect reads its settings once, when first imported."""
-    if command == "server":
-        from pipeline.orchestration import server
-        return server.main(argv)
+def run(command: str, args) -> int:
+    """`bukti nightly|serve` with their parsed arguments. Kept free of Prefect imports until the
+    API server is chosen: Prefect reads its settings once, when first imported."""
     prog = f"bukti {command}"
-    args = _parse(prog, argv, cron=command == "serve")
     checked = _validate(prog, args)
     if isinstance(checked, int):
         return checked

@@ -24,7 +24,8 @@ from pathlib import Path
 
 from pipeline.exitcodes import ExitCode
 from pipeline.report.output import atomic_write_text
-from pipeline.orchestration.prefect_env import DEFAULTS, data_dir, health_timeout_s, healthy, server_state_file
+from pipeline.orchestration.prefect_env import DEFAULTS, healthy, server_state_file
+from pipeline.settings import Settings, current, data_dir
 
 START_TIMEOUT_S = 90.0
 
@@ -46,7 +47,8 @@ def wait_healthy(api_url: str, timeout: float = START_TIMEOUT_S, proc: subproces
     return False
 
 
-def server_env(prefect_home: Path | None = None, base: dict[str, str] | None = None) -> dict[str, str]:
+def server_env(prefect_home: Path | None = None, base: dict[str, str] | None = None,
+               settings: Settings | None = None) -> dict[str, str]:
     """The environment of a long-lived server: bukti's quiet defaults, minus what a one-shot check
     turns off but a server needs (the scheduler for `bukti serve`, late runs, cancellation …)."""
     env = dict(os.environ if base is None else base)
@@ -59,13 +61,13 @@ def server_env(prefect_home: Path | None = None, base: dict[str, str] | None = N
     if prefect_home is not None:
         env["PREFECT_HOME"] = str(prefect_home)
     else:
-        env.setdefault("PREFECT_HOME", str(data_dir() / "prefect"))
+        env.setdefault("PREFECT_HOME", str(data_dir(settings) / "prefect"))
     return env
 
 
-def read_state() -> dict | None:
+def read_state(settings: Settings | None = None) -> dict | None:
     try:
-        info = json.loads(server_state_file().read_text())
+        info = json.loads(server_state_file(settings).read_text())
         return info if isinstance(info, dict) and "pid" in info and "api_url" in info else None
     except (OSError, ValueError):
         return None
@@ -94,21 +96,24 @@ def _is_our_server(pid: int) -> bool:
     return b"server" in cmdline and any(b"prefect" in part for part in cmdline)
 
 
-def status() -> dict | None:
+def status(settings: Settings | None = None) -> dict | None:
     """The running server's state, or None (a stale state file is removed)."""
-    info = read_state()
+    settings = current(settings)
+    info = read_state(settings)
     if info is None:
         return None
     pid = int(info["pid"])
     if not (_alive(pid) and _is_our_server(pid)):
-        server_state_file().unlink(missing_ok=True)
+        server_state_file(settings).unlink(missing_ok=True)
         return None
-    return {**info, "healthy": healthy(info["api_url"], timeout=health_timeout_s())}
+    return {**info, "healthy": healthy(info["api_url"], timeout=settings.server_health_timeout_s)}
 
 
-def start(port: int | None = None, ui: bool = False, timeout: float = START_TIMEOUT_S) -> dict:
+def start(port: int | None = None, ui: bool = False, timeout: float = START_TIMEOUT_S,
+          settings: Settings | None = None) -> dict:
     """Start the server in the background (its own session: it outlives this command)."""
-    running = status()
+    settings = current(settings)
+    running = status(settings)
     if running and not running["healthy"]:
         # Starting a second server would leave the state file to one of two; the user decides.
         raise RuntimeError(f"a bukti server (pid {running['pid']}) is running but not answering at "
@@ -117,10 +122,10 @@ def start(port: int | None = None, ui: bool = False, timeout: float = START_TIME
         return {**running, "already_running": True}
     port = port or free_port()
     api_url = f"http://127.0.0.1:{port}/api"
-    home = data_dir()
+    home = data_dir(settings)
     home.mkdir(parents=True, exist_ok=True)
     log_path = home / "prefect-server.log"
-    env = server_env()
+    env = server_env(settings=settings)
     env["PREFECT_SERVER_UI_ENABLED"] = "true" if ui else "false"
     prefect_cli = Path(sys.executable).with_name("prefect")
     cmd = [str(prefect_cli)] if prefect_cli.exists() else [sys.executable, "-m", "prefect"]
@@ -133,7 +138,7 @@ def start(port: int | None = None, ui: bool = False, timeout: float = START_TIME
         raise RuntimeError(f"Prefect server did not become healthy within {timeout:.0f} s; see {log_path}")
     info = {"pid": proc.pid, "api_url": api_url, "port": port, "log": str(log_path),
             "prefect_home": env["PREFECT_HOME"], "started_at": time.time()}
-    atomic_write_text(server_state_file(), json.dumps(info, indent=2) + "\n")
+    atomic_write_text(server_state_file(settings), json.dumps(info, indent=2) + "\n")
     return info
 
 
@@ -162,25 +167,27 @@ def _terminate(pid: int, grace: float = 15.0) -> None:
             time.sleep(0.1)
 
 
-def stop() -> bool:
-    info = status()
+def stop(settings: Settings | None = None) -> bool:
+    info = status(settings)
     if info is None:
         return False
     _terminate(int(info["pid"]))
-    server_state_file().unlink(missing_ok=True)
+    server_state_file(settings).unlink(missing_ok=True)
     return True
 
 
-def main(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(prog="bukti server",
-                                description="long-lived local Prefect API server for bukti")
-    sub = p.add_subparsers(dest="action", required=True)
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """`bukti server`'s actions, on its parser in the command tree (pipeline/cli.py)."""
+    sub = p.add_subparsers(dest="action", required=True, parser_class=type(p))
     s = sub.add_parser("start", help="start it in the background")
     s.add_argument("--port", type=int, help="port on 127.0.0.1 (default: a free one)")
     s.add_argument("--ui", action="store_true", help="also serve the Prefect UI")
     sub.add_parser("stop", help="stop it")
     sub.add_parser("status", help="is it running, and where")
-    args = p.parse_args(argv)
+
+
+def run(args: argparse.Namespace) -> int:
+    """`bukti server start|stop|status` with its parsed arguments."""
     if args.action == "start":
         try:
             info = start(args.port, ui=args.ui)

@@ -74,9 +74,31 @@ def _natural(code: str) -> list[Any]:
     return [(0, int(p)) if p.isdigit() else (1, p) for p in str(code).replace("-", ".").split(".")]
 
 
-def build_view(report: dict[str, Any], out_dir: Path) -> dict[str, Any]:
+def _region_view(region: dict[str, Any] | None, s: dict[str, Any]) -> dict[str, Any] | None:
+    if not region:
+        return None
+    kind = str(region.get("kind") or "page")
+    return {"kind": s.get(f"region_{kind}", kind), "page": region.get("page"),
+            "located": bool(region.get("located")), "text": region.get("text") or "",
+            "no_image": region.get("no_image")}
+
+
+def _source_label(doc: dict[str, Any], s: dict[str, Any]) -> str:
+    """text / OCR (scan) / photo (OCR): what a reviewer needs to know of how a file was read."""
+    source = doc.get("text_source")
+    if not source:
+        return s["none"]
+    if source == "ocr" and PurePosixPath(doc["path"]).suffix.lower() not in (".pdf", ".docx"):
+        return s["src_photo"]
+    return s.get(f"src_{source}", source)
+
+
+def build_view(report: dict[str, Any], out_dir: Path, pictures: dict[str, Any] | None = None) -> dict[str, Any]:
+    """`pictures`: pipeline.crops.Media.view() (crops by flag id, thumbnails by path), if any."""
     lang = report_lang(report)
     s = ui_strings(lang)
+    pictures = pictures or {}
+    crops, thumbnails = pictures.get("crops") or {}, pictures.get("thumbnails") or {}
     ev_dir = report.get("evidence_dir")
     area_of = _area_of_indicator(report)
     indicators = {i["code"]: i for i in report.get("indicators", [])}
@@ -119,6 +141,7 @@ def build_view(report: dict[str, Any], out_dir: Path) -> dict[str, Any]:
             "found": fmt_value(ev.get("found")), "expected": fmt_value(ev.get("expected")),
             "has_found": ev.get("found") not in (None, ""), "has_expected": ev.get("expected") not in (None, ""),
             "page": page, "snippet": f.get("snippet"),
+            "crop": crops.get(f.get("id", "")), "region": _region_view(ev.get("region"), s),
             "review": review, "review_at": fmt_datetime(review.get("at"), lang) if review else None,
             "areas": flag_areas(f),
             "files": "\n".join(p.lower() for p in f.get("documents", [])),
@@ -164,7 +187,8 @@ def build_view(report: dict[str, Any], out_dir: Path) -> dict[str, Any]:
         documents.append({
             **link(d["path"]), "doc_type": d.get("doc_type") or "unknown",
             "confidence": fmt_num(d.get("doc_type_confidence"), lang, 2),
-            "text_source": d.get("text_source") or "—", "ocr": fmt_num(d.get("ocr_confidence"), lang),
+            "text_source": _source_label(d, s), "ocr": fmt_num(d.get("ocr_confidence"), lang),
+            "thumbnail": thumbnails.get(d["path"]),
             "nomor": fields.get("nomor"), "tanggal": fields.get("tanggal"), "title": fields.get("title"),
             "sig_name": sig.get("name"), "sig_nip": sig.get("nip"),
             "indicators": d.get("indicators", []),
@@ -214,6 +238,7 @@ def build_view(report: dict[str, Any], out_dir: Path) -> dict[str, Any]:
         "filter_severities": [sev for sev in SEVERITIES if any(f["severity"] == sev for f in flags)],
         "filter_areas": [a for a in areas if a["code"]],
         "filter_codes": [{"code": c, "label": s["codes"].get(c, "")} for c in codes_present],
+        "pictures_omitted": int(pictures.get("omitted") or 0),
         "js_config": {"total": len(flags), "status": s["filter_status"], "none": s["filter_none"]},
     }
 
@@ -287,7 +312,8 @@ def _env() -> jinja2.Environment:
         autoescape=True,  # every template, whatever its extension
         undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True,
-        # Compiling the report template costs ~0.3 s per process; jinja keys its cache by the
+        # Compiling the report template is a noticeable part of a warm re-check (benchmarks/
+        # RESULTS.md, 'Measurements behind the code'); jinja keys its cache by the
         # template's source checksum, so an edited template is compiled afresh.
         bytecode_cache=_bytecode_cache(),
     )
@@ -312,8 +338,8 @@ def script_json(obj: Any) -> Markup:
     return Markup(text)
 
 
-def render_html(report: dict[str, Any], out_dir: Path) -> str:
-    view = build_view(report, Path(out_dir))
+def render_html(report: dict[str, Any], out_dir: Path, pictures: dict[str, Any] | None = None) -> str:
+    view = build_view(report, Path(out_dir), pictures)
     view["css"] = _inline_asset("report.css", "</style")
     js = _inline_asset("report.js", "</script")
     view["js"] = Markup("\n") + js + Markup("\n")
@@ -323,10 +349,11 @@ def render_html(report: dict[str, Any], out_dir: Path) -> str:
     return _env().get_template("report.html.j2").render(**view)
 
 
-def write_html(report: dict[str, Any], out_dir: Path) -> Path:
-    """Render `report` to OUT_DIR/report.html (atomically) and return its path."""
+def write_html(report: dict[str, Any], out_dir: Path, pictures: dict[str, Any] | None = None) -> Path:
+    """Render `report` to OUT_DIR/report.html (atomically) and return its path. `pictures`: the
+    page crops and thumbnails to embed (pipeline.crops.Media.view())."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "report.html"
-    atomic_write_bytes(path, render_html(report, out_dir).encode("utf-8"))
+    atomic_write_bytes(path, render_html(report, out_dir, pictures).encode("utf-8"))
     return path

@@ -1,7 +1,7 @@
 """Build report.json (schema_version "1", ../shared/spec/README.md) from the evaluation.
 
 Extensions beyond the contract (allowed: the contract may only grow): flags[].key, .review,
-.snippet; documents[].flags, .error; indicators[].area_code, .weight; top-level score, changes,
+.snippet, .evidence.region (the page region the check looked at, pipeline/crops.py); documents[].flags, .error; indicators[].area_code, .weight; top-level score, changes,
 lang, evidence_dir, profile_warnings, summary.waived.
 """
 from __future__ import annotations

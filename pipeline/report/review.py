@@ -17,10 +17,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO
 
-from pipeline.exitcodes import ExitCode, UsageError
+from pipeline.exitcodes import ExitCode, UsageError, UsageParser
 from pipeline.report.output import atomic_write_bytes
 from pipeline.terminal import printable
-from pipeline.i18n import ui_strings
+from pipeline.i18n import LANGS, ui_strings
 
 REVIEW_FILE = "review.json"
 DEFAULT_REPORT_DIR = "bukti-report"
@@ -124,27 +124,19 @@ def blocking_errors(report: dict[str, Any]) -> int:
 
 # --------------------------------------------------------------------------- CLI
 
-class _Parser(argparse.ArgumentParser):
-    """argparse that reports usage errors as one line (exit 2) instead of printing the usage."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(message)
-
-
-def _parser() -> argparse.ArgumentParser:
-    common = _Parser(add_help=False)
+def add_commands(p: argparse.ArgumentParser) -> None:
+    """`bukti review`'s own sub-commands, on its parser in the command tree (pipeline/cli.py)."""
+    common = UsageParser(add_help=False)
     common.add_argument("--out", default=DEFAULT_REPORT_DIR, metavar="REPORT_DIR",
                         help=f"report folder (default: {DEFAULT_REPORT_DIR})")
-    common.add_argument("--lang", choices=["id", "en"], default="id", help="message language")
-    p = _Parser(prog="bukti review", description="Record reviewer decisions on flags.")
-    sub = p.add_subparsers(dest="cmd", required=True, parser_class=_Parser)
+    common.add_argument("--lang", choices=LANGS, default="id", help="message language")
+    sub = p.add_subparsers(dest="cmd", required=True, parser_class=UsageParser)
     w = sub.add_parser("waive", parents=[common], help="waive a flag (it stays listed, marked waived)")
     w.add_argument("key")
     w.add_argument("--reason")
     a = sub.add_parser("ack", parents=[common], help="mark a flag as seen")
     a.add_argument("key")
     sub.add_parser("list", parents=[common], help="list flags with their keys and decisions")
-    return p
 
 
 def _load_report(out: Path, s: dict[str, Any]) -> dict[str, Any]:
@@ -201,13 +193,25 @@ def review_main(argv: list[str] | None = None, *, stdout: TextIO | None = None,
 
     Exit 0 on success, 2 with one line on stderr for bad usage, an unknown key or a missing
     report.json."""
+    stderr = stderr or sys.stderr
+    p = UsageParser(prog="bukti review", description="Record reviewer decisions on flags.")
+    add_commands(p)
+    try:
+        args = p.parse_args(list(sys.argv[1:] if argv is None else argv))
+    except UsageError as exc:
+        print(f"bukti review: {_one_line(str(exc))}", file=stderr)
+        return exc.exit_code
+    except SystemExit as exc:  # --help
+        return int(exc.code or 0)
+    return run(args, stdout=stdout, stderr=stderr)
+
+
+def run(args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    """`bukti review` with its parsed arguments."""
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
-    argv = list(sys.argv[1:] if argv is None else argv)
-    lang = "en" if _lang_hint(argv) == "en" else "id"
-    s = ui_strings(lang)
+    s = ui_strings(args.lang)
     try:
-        args = _parser().parse_args(argv)
         out = Path(args.out)
         if args.cmd == "waive" and not (args.reason or "").strip():
             raise UsageError(s["cli_need_reason"])
@@ -232,18 +236,6 @@ def review_main(argv: list[str] | None = None, *, stdout: TextIO | None = None,
     except UsageError as exc:
         print(f"bukti review: {_one_line(str(exc))}", file=stderr)
         return exc.exit_code
-    except SystemExit as exc:  # --help
-        return int(exc.code or 0)
-
-
-def _lang_hint(argv: list[str]) -> str | None:
-    # Needed before parsing, so that parse errors are already in the right language.
-    for i, a in enumerate(argv):
-        if a == "--lang" and i + 1 < len(argv):
-            return argv[i + 1]
-        if a.startswith("--lang="):
-            return a.split("=", 1)[1]
-    return None
 
 
 if __name__ == "__main__":

@@ -93,15 +93,21 @@ def build_workbook(report: dict[str, Any], out_dir: Path | None = None) -> Workb
     flag_rows = []
     for f in flags:
         ev = f.get("evidence") or {}
+        region = ev.get("region") or {}
         flag_rows.append([f.get("id"), f.get("code"), sev_label(f.get("severity", "")), f.get("indicator"),
                           "\n".join(f.get("documents", [])), f.get("message"),
                           fmt_value(ev.get("found")) if ev.get("found") is not None else None,
                           fmt_value(ev.get("expected")) if ev.get("expected") is not None else None,
-                          ev.get("page"), _review_text(f.get("review"), s), f.get("key")])
+                          # the page the region is on where the flag names none (a letterhead, a
+                          # missing signature's place); the excerpt (last, so the columns before
+                          # keep their places) is what the page reads there
+                          ev.get("page") or region.get("page"), _review_text(f.get("review"), s), f.get("key"),
+                          region.get("text") or f.get("snippet")])
     ws = _add_sheet(wb, s["sheet_flags"],
                     [s["xl_id"], s["xl_code"], s["xl_severity"], s["xl_indicator"], s["xl_documents"],
-                     s["xl_message"], s["xl_found"], s["xl_expected"], s["xl_page"], s["xl_review"], s["xl_key"]],
-                    flag_rows, [8, 24, 13, 11, 50, 60, 30, 30, 9, 36, 30], wrap_cols={5, 6, 7, 8, 10})
+                     s["xl_message"], s["xl_found"], s["xl_expected"], s["xl_page"], s["xl_review"],
+                     s["xl_key"], s["xl_excerpt"]],
+                    flag_rows, [8, 24, 13, 11, 50, 60, 30, 30, 9, 36, 30, 60], wrap_cols={5, 6, 7, 8, 10, 12})
     for row, f in zip(ws.iter_rows(min_row=2), flags):
         fill = SEVERITY_FILL.get(f.get("severity", ""))
         if fill:

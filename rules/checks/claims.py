@@ -10,9 +10,10 @@ from __future__ import annotations
 from ..context import CheckContext
 from ..propose import Evidence, matches
 from ..registry import check
+from ..vocab import FlagCode
 
 
-@check("CLAIM_UNSUPPORTED", stage="claims")
+@check(FlagCode.CLAIM_UNSUPPORTED, stage="claims")
 def claim_unsupported(ctx: CheckContext):
     if not ctx.claims:
         return

@@ -8,7 +8,9 @@ from fnmatch import fnmatch
 from rapidfuzz import fuzz
 
 from ..context import CheckContext
+from ..model import Look
 from ..registry import check
+from ..vocab import FlagCode
 from ..text import squash
 
 
@@ -31,7 +33,7 @@ def _valid_patterns(params: dict) -> str | None:
     return None
 
 
-@check("TEMPLATE_PLACEHOLDER", params={"patterns": [], "max_examples": 5}, validate=_valid_patterns)
+@check(FlagCode.TEMPLATE_PLACEHOLDER, params={"patterns": [], "max_examples": 5}, validate=_valid_patterns)
 def template_placeholder(ctx: CheckContext):
     # `requires`: strings of which a page must hold one for the pattern to be tried at all. Most
     # placeholders need dots or an ellipsis, which most pages lack: the regexes then never run.
@@ -49,7 +51,9 @@ def template_placeholder(ctx: CheckContext):
             continue
         hits.sort()
         examples = list(dict.fromkeys(h[2] for h in hits))[: ctx.params["max_examples"]]
-        yield ctx.flag(documents=[doc], found=examples, expected=None, page=hits[0][0],
+        first = hits[0][0]
+        yield ctx.flag(documents=[doc], found=examples, expected=None, page=first,
+                       look=Look.at("placeholder", first, *(h[2] for h in hits if h[0] == first)),
                        kinds=sorted({h[1] for h in hits}), count=len(hits))
 
 
@@ -86,7 +90,7 @@ def marker_present(text_squashed: str, marker: str, threshold: float) -> bool:
     return len(m) >= 6 and fuzz.partial_ratio(m, text_squashed) >= threshold
 
 
-@check("MISSING_SECTION", params={"sections": {}, "fuzzy_threshold": 85.0, "signature_markers": []},
+@check(FlagCode.MISSING_SECTION, params={"sections": {}, "fuzzy_threshold": 85.0, "signature_markers": []},
        validate=_valid_sections)
 def missing_section(ctx: CheckContext):
     sections = ctx.params["sections"]
@@ -120,7 +124,7 @@ def _formats_of(matching: list) -> list[list]:
     return combos
 
 
-@check("DUPLICATE_NUMBER", params={"ignore_doc_types": []})
+@check(FlagCode.DUPLICATE_NUMBER, params={"ignore_doc_types": []})
 def duplicate_number(ctx: CheckContext):
     groups: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for doc in ctx.docs:
@@ -135,4 +139,5 @@ def duplicate_number(ctx: CheckContext):
         if len(by_sha) > 1:
             docs = [d for ds in by_sha.values() for d in ds]
             nomor = docs[0].fields.nomor
-            yield ctx.flag(documents=docs, found=nomor, expected=None, nomor=nomor, count=len(by_sha))
+            yield ctx.flag(documents=docs, found=nomor, expected=None, nomor=nomor, count=len(by_sha),
+                           look=Look.at("nomor", 1, nomor))

@@ -8,6 +8,7 @@ from ..context import QUARTER_NAMES, CheckContext
 from ..mapping import subject_text
 from ..pack import Requirement
 from ..registry import check
+from ..vocab import FlagCode
 from ..text import contains_phrase
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
@@ -65,7 +66,7 @@ def _count(ctx: CheckContext, req: Requirement, docs) -> tuple[int, list[str]]:
     return have, missing
 
 
-@check("MISSING_EVIDENCE")
+@check(FlagCode.MISSING_EVIDENCE)
 def missing_evidence(ctx: CheckContext):
     for ind in ctx.pack.indicators:
         for req in ind.evidence:
@@ -81,7 +82,7 @@ def missing_evidence(ctx: CheckContext):
             yield f
 
 
-@check("INSUFFICIENT_EVIDENCE")
+@check(FlagCode.INSUFFICIENT_EVIDENCE)
 def insufficient_evidence(ctx: CheckContext):
     for ind in ctx.pack.indicators:
         for req in ind.evidence:
@@ -98,14 +99,20 @@ def insufficient_evidence(ctx: CheckContext):
                                missing_periods=missing, variant=r.per or "default")
 
 
-@check("MISFILED")
+@check(FlagCode.MISFILED, params={
+    # doc type → indicators where real folders keep it besides its LKE home, which is not a
+    # misfiling (a step of the process that is not scored, filed with the indicator it serves).
+    "also_filed_under": {},
+})
 def misfiled(ctx: CheckContext):
+    also = ctx.params["also_filed_under"]
     for doc in ctx.docs:
         hint = ctx.hints.get(doc.path)
         if hint is None or hint.empty or doc.doc_type == "unknown":
             continue
         if hint.indicators:
             allowed = {t for c in hint.indicators for t in ctx.pack.indicator(c).doc_types()}
+            allowed |= {t for t, codes in also.items() if set(codes) & set(hint.indicators)}
             named = hint.indicators[0]
         else:
             allowed = {t for a in hint.areas for i in ctx.pack.area(a).indicators for t in i.doc_types()}

@@ -7,10 +7,12 @@ from extractors.model import ErrorKind
 from extractors.limits import OVER_PAGE_LIMIT
 
 from ..context import CheckContext
+from ..model import Look
 from ..registry import check
+from ..vocab import FlagCode
 
 
-@check("CORRUPT_FILE", stage="file", blocks_content=True)
+@check(FlagCode.CORRUPT_FILE, stage="file", blocks_content=True)
 def corrupt_file(ctx: CheckContext):
     for doc in ctx.documents:
         if doc.extraction.error_code == ErrorKind.CORRUPT_FILE:
@@ -18,7 +20,7 @@ def corrupt_file(ctx: CheckContext):
                            kind=doc.kind)
 
 
-@check("UNSUPPORTED_FILE", stage="file", blocks_content=True)
+@check(FlagCode.UNSUPPORTED_FILE, stage="file", blocks_content=True)
 def unsupported_file(ctx: CheckContext):
     for doc in ctx.documents:
         if doc.extraction.error_code == ErrorKind.UNSUPPORTED_FILE:
@@ -27,7 +29,7 @@ def unsupported_file(ctx: CheckContext):
                            reason=doc.extraction.error_reason or "")
 
 
-@check("UNREADABLE", stage="file", blocks_content=True,
+@check(FlagCode.UNREADABLE, stage="file", blocks_content=True,
        params={"min_ocr_confidence": 55.0, "min_chars": 80,
                # A picture with (almost) no text and no type is a photo of an activity (dokumentasi),
                # which is legitimate evidence, not a failed scan.
@@ -58,12 +60,13 @@ def unreadable(ctx: CheckContext):
             low = min((pg for pg in ex.pages if pg.source == "ocr" and pg.confidence is not None),
                       key=lambda pg: pg.confidence, default=None)
             yield ctx.flag(documents=[doc], found=conf, expected=p["min_ocr_confidence"],
-                           page=low.number if low else None, variant="confidence")
+                           page=low.number if low else None, look=Look.at("page", low.number if low else None),
+                           variant="confidence")
         elif chars < p["min_chars"]:
             yield ctx.flag(documents=[doc], found=chars, expected=p["min_chars"], variant="little_text")
 
 
-@check("DUPLICATE_FILE", stage="file")
+@check(FlagCode.DUPLICATE_FILE, stage="file")
 def duplicate_file(ctx: CheckContext):
     groups: dict[str, list] = defaultdict(list)
     for doc in ctx.documents:

@@ -3,11 +3,13 @@ against the decree that formed it."""
 from __future__ import annotations
 
 from ..context import CheckContext
+from ..model import Look
 from ..registry import check
+from ..vocab import FlagCode
 from ..text import norm, same_person, strip_titles
 
 
-@check("COVERAGE_GAP", params={"doc_types": ["pakta_integritas"], "name_threshold": 88.0,
+@check(FlagCode.COVERAGE_GAP, params={"doc_types": ["pakta_integritas"], "name_threshold": 88.0,
                                "min_coverage": 1.0, "max_names": 10})
 def coverage_gap(ctx: CheckContext):
     p = ctx.params
@@ -30,7 +32,7 @@ def coverage_gap(ctx: CheckContext):
                        names=", ".join(names[: p["max_names"]]) + (" …" if len(names) > p["max_names"] else ""))
 
 
-@check("MEMBER_MISMATCH", params={
+@check(FlagCode.MEMBER_MISMATCH, params={
     "team_doc_types": ["sk_tim_zi"],
     "doc_types": ["laporan_monev", "notulen_rapat"],
     # In these types every person listed is taken as a team member; in the others only those
@@ -58,5 +60,8 @@ def member_mismatch(ctx: CheckContext):
                 strangers.append(x)
         if strangers:
             yield ctx.flag(documents=[doc], found=[s.name for s in strangers], expected=None,
-                           page=strangers[0].page, names=", ".join(s.name for s in strangers),
+                           page=strangers[0].page,
+                           look=Look.at("table_row", strangers[0].page,
+                                        *(s.name for s in strangers if s.page == strangers[0].page)),
+                           names=", ".join(s.name for s in strangers),
                            count=len(strangers), team_size=len({strip_titles(n) for n, _ in team}))

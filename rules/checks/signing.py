@@ -4,11 +4,13 @@ from __future__ import annotations
 from collections import defaultdict
 
 from ..context import CheckContext
+from ..model import Look
 from ..registry import REGISTRY, check
+from ..vocab import FlagCode
 from ..text import name_score, nip_digits, same_person, strip_titles
 
 
-@check("UNSIGNED", params={
+@check(FlagCode.UNSIGNED, params={
     "doc_types": [],
     "require": ["name", "nip", "place_or_date"],
     "require_by_doc_type": {},       # doc type → its own list (e.g. notulen: name only)
@@ -20,7 +22,17 @@ def unsigned(ctx: CheckContext):
             continue   # the block's region was not read reliably: UNVERIFIABLE asks a person to look
         sig = doc.fields.signatory
         yield ctx.flag(documents=[doc], found=missing, expected=need, page=sig.page if sig else None,
-                       missing=missing, variant="none" if len(missing) == len(need) else "partial")
+                       look=_signature_look(doc), missing=missing,
+                       variant="none" if len(missing) == len(need) else "partial")
+
+
+def _signature_look(doc, page: int | None = None) -> Look | None:
+    """The signature block: on its page, else the closing part of the last page, where it belongs."""
+    sig = doc.fields.signatory
+    pages = doc.extraction.pages
+    page = page or (sig.page if sig else None) or (pages[-1].number if pages else None)
+    parts = (sig.name, sig.nip, sig.jabatan, sig.place) if sig else ()
+    return Look.at("signature", page, *parts)
 
 
 def _signature_gaps(ctx: CheckContext, p: dict):
@@ -41,28 +53,29 @@ def _signature_gaps(ctx: CheckContext, p: dict):
             yield doc, need, missing
 
 
-@check("UNVERIFIABLE")
+@check(FlagCode.UNVERIFIABLE)
 def unverifiable(ctx: CheckContext):
     """What a content check could not decide because the part of the page it needs was not read
     reliably: a signature block on a scan or photo (under a stamp, badly lit) whose name or NIP
     OCR did not recover (UNSIGNED's question), a signature NIP that looks invalid only in digits
     OCR was unsure of (INVALID_NIP's). Never an error: the report says which page a person must
     look at. Decided with those checks' own parameters, so they never disagree on a document."""
-    p = _params_of(ctx, "UNSIGNED")
+    p = _params_of(ctx, FlagCode.UNSIGNED)
     if p is not None:
         for doc, need, missing in _signature_gaps(ctx, p):
             unread = doc.fields.signature_unread
             if unread:
                 yield ctx.flag(documents=[doc], found=unread.raw or "", expected=need, page=unread.page,
-                               variant="signature", region=unread.value, missing=missing)
-    p = _params_of(ctx, "INVALID_NIP")
+                               look=_signature_look(doc, unread.page), variant="signature", region=unread.value,
+                               missing=missing)
+    p = _params_of(ctx, FlagCode.INVALID_NIP)
     if p is not None:
         for doc in ctx.docs:
             _, doubtful = _nip_problems(doc, p["min_digit_confidence"])
             if doubtful:
                 b = doubtful[0]
                 yield ctx.flag(documents=[doc], found=b["nip"], expected=None, page=b["page"],
-                               variant="nip", nip=b["nip"], signer=b["name"] or "")
+                               look=Look.at("nip", b["page"], b["nip"]), variant="nip", nip=b["nip"], signer=b["name"] or "")
 
 
 def _params_of(ctx: CheckContext, code: str) -> dict | None:
@@ -81,7 +94,7 @@ def _is_head(sig_name, sig_nip, head, threshold) -> tuple[bool, bool]:
     return False, False
 
 
-@check("SIGNATORY_MISMATCH", params={
+@check(FlagCode.SIGNATORY_MISMATCH, params={
     "doc_types": [],
     # a type where an employee may sign for themselves (individual pakta integritas)
     "self_signed_doc_types": [],
@@ -104,11 +117,11 @@ def signatory_mismatch(ctx: CheckContext):
             expected = ", ".join(x for x in (head.name, head.nip) if x)
             if nip_differs:
                 yield ctx.flag(documents=[doc], found=who, expected=expected, page=sig.page,
-                               variant="nip_differs", signer=sig.name or "", nip=sig.nip or "",
+                               look=Look.at("signature", sig.page, sig.name, sig.nip), variant="nip_differs", signer=sig.name or "", nip=sig.nip or "",
                                head_nip=head.nip or "")
             elif not is_head:
                 yield ctx.flag(documents=[doc], found=who, expected=expected, page=sig.page,
-                               variant="default", signer=who, jabatan=sig.jabatan or "")
+                               look=Look.at("signature", sig.page, sig.name, sig.nip), variant="default", signer=who, jabatan=sig.jabatan or "")
         if sig.name:
             seen_as_head[strip_titles(sig.name)].append((nip_digits(sig.nip), doc))
     if has_head and head.nip:
@@ -146,12 +159,12 @@ def _nip_problems(doc, min_conf: float) -> tuple[list[dict], list[dict]]:
     return bad, doubtful
 
 
-@check("INVALID_NIP", params={"min_digit_confidence": 90.0})
+@check(FlagCode.INVALID_NIP, params={"min_digit_confidence": 90.0})
 def invalid_nip(ctx: CheckContext):
     for doc in ctx.docs:
         bad, _ = _nip_problems(doc, ctx.params["min_digit_confidence"])
         if bad:
             yield ctx.flag(documents=[doc], found=[f"{b['nip']} ({b['name'] or '?'})" for b in bad],
                            expected="18 digits: birth date, appointment month, gender 1/2, sequence",
-                           page=bad[0]["page"], details="; ".join(
+                           page=bad[0]["page"], look=Look.at("nip", bad[0]["page"], bad[0]["nip"]), details="; ".join(
                                f"{b['nip']} ({b['name'] or '?'}): {', '.join(b['problems'])}" for b in bad))

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from ..context import CheckContext
+from ..model import Look
 from ..registry import check
+from ..vocab import FlagCode
 from ..text import contains_phrase, norm
 
 
@@ -129,7 +131,7 @@ def _differs(doc_unit: UnitName, own: UnitName, issuer: bool, p: dict, table: Un
     return None
 
 
-@check("UNIT_MISMATCH", params={"region_threshold": 85.0, "name_threshold": 80.0, "check_mentions": True})
+@check(FlagCode.UNIT_MISMATCH, params={"region_threshold": 85.0, "name_threshold": 80.0, "check_mentions": True})
 def unit_mismatch(ctx: CheckContext):
     table = UnitTable(ctx.pack.units)
     p = ctx.params
@@ -153,6 +155,8 @@ def unit_mismatch(ctx: CheckContext):
                 continue
             why = _differs(table.parse(value), own, issuer, p, table)
             if why:
+                # the issuer is named in the letterhead of the first page
                 yield ctx.flag(documents=[doc], found=" ".join(value.split()), expected=ctx.profile.unit,
-                               page=page, variant=why)
+                               page=page, variant=why,
+                               look=Look.at("letterhead" if issuer else "unit", page or 1, value))
                 break

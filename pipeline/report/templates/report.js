@@ -150,6 +150,23 @@
     Array.prototype.forEach.call(document.querySelectorAll("details"), function (d) { d.open = true; });
   });
 
+  /* The pictures are embedded (data: URIs, the only images the page's policy allows). Once the
+     page has loaded, it says how many show and marks any that does not, so a broken crop is seen
+     as one, not taken for a page with nothing on it. */
+  function countPictures() {
+    var imgs = document.querySelectorAll("img");
+    var broken = 0;
+    Array.prototype.forEach.call(imgs, function (img) {
+      var bad = !img.complete || img.naturalWidth === 0;
+      img.classList.toggle("is-broken", bad);
+      if (bad) broken += 1;
+    });
+    document.documentElement.setAttribute("data-images", String(imgs.length));
+    document.documentElement.setAttribute("data-images-broken", String(broken));
+  }
+  if (document.readyState === "complete") countPictures();
+  else window.addEventListener("load", countPictures);
+
   fromHash();
   apply();
   document.documentElement.setAttribute("data-ready", "1");

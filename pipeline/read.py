@@ -1,0 +1,183 @@
+"""The read path: a found file in, its Extraction out, at most once per content.
+
+- `extract_file`: the extractors' one entry point with this run's limits (pipeline/settings.py);
+- `extract_cached`: the run store's extraction cache in front of it (a file read once is never
+  read again while its bytes are unchanged), and read-ahead's result taken when there is one;
+- `ReadAhead`: start reading the files a re-check must read before Prefect has even started.
+
+Read-ahead. A CLI `check` spends seconds of one core importing Prefect and starting its flow run
+before the flow's readers start (benchmarks/RESULTS.md); after a re-scan of one file the other core sits idle all that
+time while the file waits for its OCR. So `bukti check`, once it has checked its arguments, starts
+a `ReadAhead` on a thread: discover the folder against the run store (reading only: the flow's own
+discovery records identities), and start extracting the first few files the store has no
+extraction of. The handle is passed to the run, whose readers take those extractions instead of
+reading the files again; the result goes through the run like any other (stored, understood,
+reported). Read-ahead only moves the start of the reading. Only for a folder the store has seen
+before: on a first run every file is new, discovery would hash the whole folder twice, and the
+flow's readers start on them soon enough.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Callable
+
+from extractors.model import ErrorKind, Extraction
+
+from pipeline.discover import FoundFile, discover
+from pipeline.settings import Settings, current
+from pipeline.store.protocol import RunStore
+from pipeline.timing import mark
+
+_log = logging.getLogger("bukti.read")
+
+
+# The extractors are imported on first use: a warm re-check reads no file, and their imports
+# (Tesseract, PDFium, Pillow …) would cost it a tenth of its time. So the OCR pool is configured from the
+# settings here, when the first file of the process is read, not when the command starts.
+def extract_file(path: Path, kind: str, settings: Settings | None = None) -> Extraction:
+    """Read one file with this run's OCR limits (never raises: a failure is the extraction's)."""
+    from extractors.extract import extract_file as read
+    s = current(settings)
+    configure_ocr(s)
+    return read(path, kind, timeout=s.ocr_timeout_s, max_ocr_pages=s.max_ocr_pages)
+
+
+_ocr_lock = threading.Lock()
+_ocr_workers: int | None = None   # what the process-wide OCR pool was last sized to from settings
+
+
+def configure_ocr(settings: Settings) -> None:
+    """Size the extractors' process-wide OCR pool (extractors.ocr.configure) from the settings,
+    once per value: the pool is the process's, shared by every run and unit in it."""
+    global _ocr_workers
+    if _ocr_workers == settings.ocr_workers:
+        return
+    with _ocr_lock:
+        if _ocr_workers != settings.ocr_workers:
+            from extractors import ocr
+            ocr.configure(workers=settings.ocr_workers)
+            _ocr_workers = settings.ocr_workers
+
+
+# What discovery could not read becomes the flag a reviewer needs to see.
+_SKIPPED_KINDS = {"link": ErrorKind.UNSUPPORTED_FILE, "special": ErrorKind.UNSUPPORTED_FILE,
+                  "missing": ErrorKind.CORRUPT_FILE}
+
+
+def extract(found: FoundFile, store: RunStore | None = None, settings: Settings | None = None) -> Extraction:
+    return extract_cached(found, store, settings=settings)[0]
+
+
+def extract_cached(found: FoundFile, store: RunStore | None = None, *, ahead: "ReadAhead | None" = None,
+                   settings: Settings | None = None) -> tuple[Extraction, bool]:
+    """(extraction, came from the run store's cache). `ahead`: this run's read-ahead, if any.
+
+    The result is stored as soon as this file is done, not at the end of the run, so a run that
+    is killed keeps every extraction it finished (OCR is the expensive part)."""
+    if found.skipped:
+        return Extraction(kind=found.kind, error_code=_SKIPPED_KINDS.get(found.kind, ErrorKind.CORRUPT_FILE),
+                          error_reason=found.skipped), False
+    if store is not None:
+        try:
+            cached = store.get_extraction(found.sha256)
+        except Exception as exc:  # an unreachable store costs speed, never the run
+            _log.warning("run store unreadable, extracting %s again: %s", found.path, exc)
+            cached = None
+        if cached is not None:
+            return cached, True
+    extraction = (ahead.take(found) if ahead is not None else None) or extract_file(
+        Path(found.abspath), found.kind, settings)
+    # A file that vanished or changed while it was read gives a result about no stable content:
+    # caching it under the discovered sha256 would pin that failure on the file for good.
+    if store is not None and _unchanged(found):
+        try:
+            store.put_extraction(found.sha256, extraction)
+        except Exception as exc:
+            _log.warning("run store unwritable, %s not cached: %s", found.path, exc)
+    return extraction, False
+
+
+def _unchanged(found: FoundFile) -> bool:
+    try:
+        return os.stat(found.abspath).st_size == found.size
+    except OSError:
+        return False
+
+
+# ---------------------------------------------------------------- read-ahead
+
+# The flow waits this long at most for read-ahead to say which files it took.
+PLAN_WAIT_S = 60.0
+
+
+class ReadAhead:
+    """A read-ahead in progress; `take` gives the run what it read. Slots: Prefect records a flow's
+    parameters and would otherwise walk this object's threads looking for values to store."""
+    __slots__ = ("root", "store", "limit", "read", "planned", "futures", "executor", "thread")
+
+    def __init__(self, root: Path, store: RunStore, limit: int, read: Callable[[Path, str], Extraction]):
+        self.root, self.store, self.limit, self.read = Path(root).resolve(), store, limit, read
+        self.planned = threading.Event()
+        self.futures: dict[tuple[str, str], Future] = {}
+        self.executor: ThreadPoolExecutor | None = None
+        self.thread = threading.Thread(target=self._plan, name="bukti-readahead", daemon=True)
+
+    def _plan(self) -> None:
+        try:
+            known = self.store.get_identities(str(self.root))
+            if not known:
+                return
+            files = discover(self.root, known)
+            cached = self.store.cached_shas([f.sha256 for f in files if not f.skipped])
+            todo = [f for f in files if not f.skipped and f.sha256 not in cached][:self.limit]
+            if not todo:
+                return
+            self.executor = ThreadPoolExecutor(max_workers=len(todo), thread_name_prefix="bukti-readahead")
+            for f in todo:
+                self.futures[(f.abspath, f.sha256)] = self.executor.submit(_read, f, self.read)
+        except Exception as exc:  # the flow reads everything itself: speed, never the run
+            _log.debug("read-ahead gave up: %s", exc)
+        finally:
+            self.planned.set()
+
+    def take(self, found: FoundFile) -> Extraction | None:
+        """The extraction read ahead for this file (same path, same content), else None."""
+        if not found.abspath.startswith(str(self.root) + os.sep):
+            return None
+        if not self.planned.wait(PLAN_WAIT_S):
+            return None
+        future = self.futures.pop((found.abspath, found.sha256), None)
+        if future is None:
+            return None
+        try:
+            return future.result()
+        except Exception as exc:
+            _log.debug("read-ahead of %s failed, reading it again: %s", found.path, exc)
+            return None
+
+    def stop(self) -> None:
+        """Drop what has not started (a process that checks several folders, tests)."""
+        if self.executor is not None:
+            self.executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _read(found: FoundFile, extract_file) -> Extraction:
+    mark("readahead-start")
+    try:
+        return extract_file(Path(found.abspath), found.kind)
+    finally:
+        mark("readahead-done")
+
+
+def start(root: Path, store: RunStore | None, limit: int, read) -> ReadAhead | None:
+    """Begin read-ahead of up to `limit` unread files of `root` with `read(path, kind)` (the same
+    reader the run uses). The handle goes to the run that takes from it; None without a store."""
+    if store is None or limit <= 0:
+        return None
+    ahead = ReadAhead(root, store, limit, read)
+    ahead.thread.start()
+    return ahead
