@@ -9,7 +9,9 @@ from enum import StrEnum
 from typing import Any
 
 # Bump when extraction output changes in a way that must invalidate cached results.
-EXTRACTOR_VERSION = "3"   # 3: the second reading of doubtful signature blocks (Page.signature_text)
+# 3: the second reading of doubtful signature blocks (Page.signature_text); 4: a phone photo's page
+# found and flattened, sideways readings turned (extractors/photo_page.py)
+EXTRACTOR_VERSION = "4"
 
 
 class ErrorKind(StrEnum):

@@ -195,10 +195,11 @@ def _ocr_frame(load: Callable[[], tuple[Image.Image, Any]], page: Page, unit: st
     units per pixel of the loaded picture."""
     import numpy as np
 
-    from extractors import ocr
+    from extractors import ocr, photo_page
     loaded, _dpi = load()
     per_px = unit_per_px(loaded)
     image, scale = ocr.prepare(loaded)
+    image = photo_page.flatten(image)   # a phone photo's sheet as OCR read it, cut from the desk
     size = image.size
     if page.rotation:
         image = image.rotate(-page.rotation, expand=True, fillcolor=255)

@@ -14,7 +14,7 @@ Importing it changes nothing in the process; configure() does, once, at start-up
 from __future__ import annotations
 
 from . import environment, page, pool, preparation, quality, signature, tesseract
-from .page import LOW_CONFIDENCE, read_page
+from .page import LOW_CONFIDENCE, read_page, sideways
 from .pool import map_pages, workers
 from .preparation import _rotate, deskew, estimate_skew, is_blank, prepare  # noqa: F401  (pipeline.crops)
 from .quality import text_stats, usable_text

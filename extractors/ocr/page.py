@@ -7,14 +7,27 @@ from PIL import Image
 
 from . import environment, pool, preparation, tesseract
 from .quality import usable_text
+from ..model import Word
 from .tesseract import OcrResult
 
 # Below this page confidence (or with garbage text) the page may be rotated: pay for OSD.
 LOW_CONFIDENCE = 60.0
+# So many long words are needed to say a page was read sideways (see `sideways`).
+SIDEWAYS_MIN_WORDS = 5
+
+
+def sideways(words: list[Word]) -> bool:
+    """Most words of four or more characters stand taller than wide: Tesseract read the lines as
+    vertical text. It often does so with high confidence, so that nothing else says the page (a
+    photo stored on its side without an EXIF tag) is turned, yet the page's geometry (where its
+    lower part and signature block are) is turned with it."""
+    long = [w for w in words if sum(c.isalnum() for c in w.text) >= 4]
+    return len(long) >= SIDEWAYS_MIN_WORDS and sum(w.height > w.width for w in long) > len(long) / 2
 
 
 def _needs_orientation(r: OcrResult) -> bool:
-    return r.error is None and ((r.confidence or 0.0) < LOW_CONFIDENCE or not usable_text(r.text))
+    return r.error is None and ((r.confidence or 0.0) < LOW_CONFIDENCE or not usable_text(r.text)
+                                or sideways(r.words))
 
 
 def read_page(load: Callable[[], tuple[Image.Image, int | None]], *, timeout: float | None = None
@@ -50,7 +63,10 @@ def read_page(load: Callable[[], tuple[Image.Image, int | None]], *, timeout: fl
                 with tesseract.count("rotated"):
                     second = pool.read(turned, dpi, timeout)
                 del turned
-                if second.error is None and second.score > result.score:
+                # a reading of upright lines beats one of vertical text that lost no more than a
+                # fifth of the confident characters: only its word boxes place the signature block
+                upright = sideways(result.words) and not sideways(second.words)
+                if second.error is None and second.score > result.score * (0.8 if upright else 1.0):
                     second.rotation, second.skew = rot, skew + skew2
                     result = second
         return result

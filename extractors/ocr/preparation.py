@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PIL import Image, ImageOps, ImageStat
 
-from .. import limits
+from .. import limits, photo_page
 
 
 def prepare(img: Image.Image) -> tuple[Image.Image, float]:
@@ -96,6 +96,7 @@ def ready(img: Image.Image, dpi: int | None) -> tuple[Image.Image | None, int | 
     img, scale = prepare(img)
     if dpi and scale != 1.0:
         dpi = max(70, round(dpi * scale))
+    img = photo_page.flatten(img)   # a phone photo's sheet, cut from the desk; else img itself
     if is_blank(img):
         return None, dpi, 0.0
     img, skew = deskew(img)

@@ -8,6 +8,7 @@ from typing import Callable
 import pytesseract
 from PIL import Image
 
+from .. import photo_page
 from . import environment, pool, preparation, tesseract
 from .tesseract import OcrResult
 
@@ -48,6 +49,7 @@ def _signature_crop(img: Image.Image, rotation: int) -> tuple[Image.Image, float
         r, g, b = img.split()
         img = ImageChops.lighter(ImageChops.lighter(r, g), b)
     img, scale = preparation.prepare(img)
+    img = photo_page.flatten(img)   # the same sheet the first reading saw
     if rotation:
         img = img.rotate(-rotation, expand=True, fillcolor=255)
     img = img.crop((0, int(img.height * SIGNATURE_TOP), img.width, img.height))
