@@ -5,6 +5,7 @@ checking the other 1,500 files of the folder.
 """
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from . import limits, ocr
@@ -52,6 +53,37 @@ def _unreadable_reason(ex: Extraction) -> str | None:
     return f"no page yielded usable text ({n} page(s))"
 
 
+_imports_lock = threading.Lock()
+_imported = False
+
+
+def load_readers() -> None:
+    """Import the readers and the libraries they load lazily, once, in one thread at a time.
+
+    A run reads several files at once (the flow's task threads, read-ahead, the OCR pool), and
+    each reader imports its libraries on first use. Pillow's image plugins and pdfminer import
+    each other in circles; two threads importing them at the same moment make importlib raise
+    _DeadlockError, which reached a report as CORRUPT_FILE on a sound PDF under load. The
+    imports stay lazy (a warm re-check reads no file and pays none of them)."""
+    global _imported
+    if _imported:
+        return
+    with _imports_lock:
+        if _imported:
+            return
+        import cv2  # noqa: F401  (deskew, page finding)
+        import numpy  # noqa: F401
+        import pdfplumber  # noqa: F401  (people tables)
+        import pypdfium2  # noqa: F401
+        from PIL import Image
+
+        from . import docx_text, images, pdf, photo_page, sniff  # noqa: F401
+        from .fields import _doc, title  # noqa: F401  (classify's lazy imports)
+        Image.preinit()
+        Image.init()   # every plugin now, not when two threads first open an image
+        _imported = True
+
+
 def extract_file(path: Path, kind: str, *, timeout: float | None = None,
                  max_ocr_pages: int = limits.MAX_IMAGE_FRAMES) -> Extraction:
     """Read path as the sniffed kind. Never raises (except KeyboardInterrupt/SystemExit).
@@ -61,6 +93,7 @@ def extract_file(path: Path, kind: str, *, timeout: float | None = None,
     """
     path = Path(path)
     try:
+        load_readers()
         ex = _dispatch(path, kind, timeout, max_ocr_pages)
     except MemoryError:
         return Extraction(kind=kind, error_code=ErrorKind.CORRUPT_FILE,

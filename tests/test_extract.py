@@ -360,3 +360,39 @@ def test_broken_docx(tmp_path):
         z.writestr("word/document.xml", "<w:document><unclosed>")
     ex = extract(path)
     assert ex.error_code == "CORRUPT_FILE"
+
+
+def test_files_read_at_once_by_many_threads_in_a_fresh_process(tmp_path):
+    """The first reads of a run happen on several threads at once. Before the readers' lazy
+    imports were gated, two threads importing Pillow's plugins or pdfminer together could raise
+    importlib's _DeadlockError, reported as CORRUPT_FILE on a sound file. In a fresh interpreter
+    (nothing imported yet), eight threads read text PDFs, a DOCX and a PNG together: all are read,
+    and the first read leaves every reader and Pillow plugin loaded."""
+    import subprocess
+    import sys
+
+    files = [text_pdf(tmp_path / f"sk{i}.pdf") for i in range(4)]
+    doc = docx.Document()
+    for line in BODY:
+        doc.add_paragraph(line)
+    doc.save(tmp_path / "sk.docx")
+    render_text(BODY).save(tmp_path / "sk.png")
+    jobs = [(str(p), "pdf") for p in files] + [(str(tmp_path / "sk.docx"), "docx"),
+                                             (str(tmp_path / "sk.png"), "image")]
+    script = f"""
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from extractors.extract import extract_file
+jobs = {jobs!r} * 2
+with ThreadPoolExecutor(8) as pool:
+    results = list(pool.map(lambda j: extract_file(j[0], j[1], timeout=60), jobs))
+bad = [(j, r.error_code, r.error_reason) for j, r in zip(jobs, results) if r.error_code]
+assert not bad, bad
+from PIL import Image
+assert "JPEG" in Image.OPEN and "TIFF" in Image.OPEN
+assert {{"pdfplumber", "extractors.pdf", "extractors.images", "extractors.docx_text"}} <= set(sys.modules)
+print("ok")
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parents[1], timeout=600)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-2000:]
