@@ -20,7 +20,7 @@ def catalogue(name: str) -> dict[str, dict[str, str]]:
     return yamlio.safe_load((Path(__file__).parent / f"{name}.yaml").read_text(encoding="utf-8"))
 
 
-def text(name: str, key: str, lang: str = "id", **params) -> str:
+def text(name: str, key: str, lang: str = "id", /, **params) -> str:
     entry = catalogue(name)[key]
     template = entry.get(lang) or entry["id"]
     return template.format(**params) if params else template
