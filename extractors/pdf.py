@@ -246,7 +246,9 @@ def _run_tables(pdf: pdfium.PdfDocument, index: int) -> list[list[list[str]]]:
 def _tables(path: Path, numbers: list[int]) -> list[list[list[str]]]:
     if not numbers:
         return []
-    import pdfplumber  # slow to import and only needed for the rare people table
+    # Imported with the other readers' libraries by extract.load_readers (one thread at a time);
+    # this name binding costs nothing then.
+    import pdfplumber
 
     out: list[list[list[str]]] = []
     with pdfplumber.open(str(path), pages=numbers) as doc:
