@@ -44,9 +44,11 @@ class Job:
     ahead: ReadAhead | None = None
 
 
-def discover_files(evidence_dir: str, store_url: str | None = None) -> list[FoundFile]:
+def discover_files(evidence_dir: str, store_url: str | None = None,
+                   ahead: ReadAhead | None = None) -> list[FoundFile]:
     """The folder's files; those whose stat signature the store has seen unchanged are not
-    hashed again (a nightly run over many units otherwise reads every byte every night)."""
+    hashed again (a nightly run over many units otherwise reads every byte every night), nor
+    those `ahead` (this run's read-ahead) hashed and that are unchanged since."""
     store = get_store(store_url)
     root = str(Path(evidence_dir).resolve())
     known = {}
@@ -55,9 +57,11 @@ def discover_files(evidence_dir: str, store_url: str | None = None) -> list[Foun
             known = store.get_identities(root)
         except Exception:
             known = {}  # hash everything: an unreadable store costs speed, never the run
+    # Read-ahead's are newer than the store's (it hashed what had changed since).
+    seen = {**known, **ahead.identities(root)} if ahead is not None else known
     started_ns = time.time_ns()
-    files = discover(Path(root), known)
-    found = dict(identities(files, started_ns, known))
+    files = discover(Path(root), seen)
+    found = dict(identities(files, started_ns, seen))
     if store is not None and found != known:   # an unchanged folder writes nothing
         try:
             store.put_identities(root, list(found.items()))
@@ -173,7 +177,7 @@ def write_reports(report: dict, out_dir: str, pictures: dict | None = None) -> N
 class Stages:
     """How `run_check` runs the stages it composes: plainly here, as Prefect tasks in
     pipeline/orchestration/flow.py. Each has the signature of the plain function it defaults to."""
-    discover: Callable[[str, str | None], list[FoundFile]] = discover_files
+    discover: Callable[[str, str | None, ReadAhead | None], list[FoundFile]] = discover_files
     reuse: Callable[[list[FoundFile], str | None, str], tuple[list[Document], list[FoundFile]]] = reuse_unchanged
     read: Callable[[list[FoundFile], Job], list] = read_on_threads   # futures with .result()
     write_reports: Callable[[dict, str, dict | None], None] = write_reports
@@ -211,7 +215,7 @@ def run_check(settings: Settings | None, evidence_dir: str | Path, out_dir: str 
     job = Job(settings, store_url, unit_label, ahead)
     try:
         with stage("discover"):
-            files = stages.discover(str(root), store_url)
+            files = stages.discover(str(root), store_url, ahead)
         progress.current().begin(unit_label, len(files))
         cached = cached_files(run_store, files)
         # The files to read start first (OCR is the long pole); the cached ones are loaded by

@@ -95,6 +95,22 @@ def discover(root: Path, known: dict[str, Identity] | None = None) -> list[Found
     a file whose stat signature still matches is not read again."""
     root = Path(root).resolve()
     known = known or {}
+    found, regular = listing(root)
+    # hashlib and file reads release the GIL: hashing on every core roughly halves a warm
+    # re-check's discovery of a large folder.
+    with ThreadPoolExecutor(max_workers=HASH_WORKERS) as pool:
+        found += pool.map(lambda item: identify(*item, known.get(item[1])), regular)
+    return sorted(found, key=lambda f: f.path)
+
+
+HASH_WORKERS = min(4, os.cpu_count() or 1)
+
+
+def listing(root: Path) -> tuple[list[FoundFile], list[tuple[str, str]]]:
+    """The walk of `discover` without reading a byte: (what cannot be read, with why; the
+    (relative, absolute) paths of the regular files, each to `identify`). `root`: resolved.
+    Read-ahead (pipeline/read.py) identifies the files in an order of its own."""
+    root = Path(root)
     found: list[FoundFile] = []
     regular: list[tuple[str, str]] = []   # (relative, full path) of regular files, identified below
     seen_dirs: set[tuple[int, int]] = set()
@@ -142,14 +158,11 @@ def discover(root: Path, known: dict[str, Identity] | None = None) -> list[Found
                 found.append(FoundFile(rel, full, "", 0, "missing", f"cannot read file: {exc.strerror or exc}"))
 
     walk(str(root))
-    # hashlib and file reads release the GIL: hashing on every core roughly halves a warm
-    # re-check's discovery of a large folder.
-    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        found += pool.map(lambda item: _identify(*item, known.get(item[1])), regular)
-    return sorted(found, key=lambda f: f.path)
+    return found, regular
 
 
-def _identify(rel: str, full: str, known: Identity | None = None) -> FoundFile:
+def identify(rel: str, full: str, known: Identity | None = None) -> FoundFile:
+    """One regular file's FoundFile: its sha256 and kind, or `known`'s while that still holds."""
     try:
         st = os.stat(full)
         sig = Identity.signature(st)

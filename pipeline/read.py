@@ -3,31 +3,33 @@
 - `extract_file`: the extractors' one entry point with this run's limits (pipeline/settings.py);
 - `extract_cached`: the run store's extraction cache in front of it (a file read once is never
   read again while its bytes are unchanged), and read-ahead's result taken when there is one;
-- `ReadAhead`: start reading the files a re-check must read before Prefect has even started.
+- `ReadAhead`: start reading the files a check must read before Prefect has even started.
 
 Read-ahead. A CLI `check` spends seconds of one core importing Prefect and starting its flow run
-before the flow's readers start (benchmarks/RESULTS.md); after a re-scan of one file the other core sits idle all that
-time while the file waits for its OCR. So `bukti check`, once it has checked its arguments, starts
-a `ReadAhead` on a thread: discover the folder against the run store (reading only: the flow's own
-discovery records identities), and start extracting the first few files the store has no
-extraction of. The handle is passed to the run, whose readers take those extractions instead of
-reading the files again; the result goes through the run like any other (stored, understood,
-reported). Read-ahead only moves the start of the reading. Only for a folder the store has seen
-before: on a first run every file is new, discovery would hash the whole folder twice, and the
-flow's readers start on them soon enough.
+before the flow's readers start (benchmarks/RESULTS.md), while the other core sits idle and the
+scans wait for their OCR. So `bukti check`, once it has checked its arguments, starts a `ReadAhead`
+on a thread: identify the folder's files against the run store (reading only: the flow's own
+discovery records identities), largest first, and start extracting the first few the store has no
+extraction of. The handle is passed to the run. Its readers take those extractions instead of
+reading the files again, and its discovery takes the sha256s read-ahead computed (checked against
+each file's stat like the store's), so a first run does not hash the folder twice. The result goes
+through the run like any other (stored, understood, reported): read-ahead only moves the start of
+the reading.
 """
 from __future__ import annotations
 
 import logging
 import os
 import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 
+from extractors.limits import DOC_WORKERS
 from extractors.model import ErrorKind, Extraction
 
-from pipeline.discover import FoundFile, discover
+from pipeline.discover import HASH_WORKERS, FoundFile, Identity, identify, listing
 from pipeline.settings import Settings, current
 from pipeline.store.protocol import RunStore
 from pipeline.timing import mark
@@ -115,34 +117,63 @@ PLAN_WAIT_S = 60.0
 
 
 class ReadAhead:
-    """A read-ahead in progress; `take` gives the run what it read. Slots: Prefect records a flow's
-    parameters and would otherwise walk this object's threads looking for values to store."""
-    __slots__ = ("root", "store", "limit", "read", "planned", "futures", "executor", "thread")
+    """A read-ahead in progress; `take` gives the run what it read, `identities` what it hashed.
+    Slots: Prefect records a flow's parameters and would otherwise walk this object's threads
+    looking for values to store."""
+    __slots__ = ("root", "store", "limit", "read", "planned", "discovered", "futures", "hashed",
+                 "executor", "stopped", "thread")
 
     def __init__(self, root: Path, store: RunStore, limit: int, read: Callable[[Path, str], Extraction]):
         self.root, self.store, self.limit, self.read = Path(root).resolve(), store, limit, read
-        self.planned = threading.Event()
+        self.planned = threading.Event()      # every read it will start is in `futures`
+        self.discovered = threading.Event()   # every file it hashed is in `hashed`
         self.futures: dict[tuple[str, str], Future] = {}
+        self.hashed: dict[str, Identity] = {}
         self.executor: ThreadPoolExecutor | None = None
+        self.stopped = False
         self.thread = threading.Thread(target=self._plan, name="bukti-readahead", daemon=True)
 
     def _plan(self) -> None:
         try:
             known = self.store.get_identities(str(self.root))
-            if not known:
-                return
-            files = discover(self.root, known)
-            cached = self.store.cached_shas([f.sha256 for f in files if not f.skipped])
-            todo = [f for f in files if not f.skipped and f.sha256 not in cached][:self.limit]
-            if not todo:
-                return
-            self.executor = ThreadPoolExecutor(max_workers=len(todo), thread_name_prefix="bukti-readahead")
-            for f in todo:
-                self.futures[(f.abspath, f.sha256)] = self.executor.submit(_read, f, self.read)
-        except Exception as exc:  # the flow reads everything itself: speed, never the run
+            found, regular = listing(self.root)
+            unchanged: list[FoundFile] = []
+            # The largest files first: in an evidence folder they are the scans and photos, whose
+            # OCR is the long pole of a first check (a text PDF is a few kB, a scanned page
+            # hundreds). Those are hashed, read ahead and under way while Prefect starts; the
+            # rest is hashed meanwhile, for the flow's discovery to take (`identities`).
+            with ThreadPoolExecutor(max_workers=HASH_WORKERS, thread_name_prefix="bukti-readahead-hash") as pool:
+                for f, since_ns in pool.map(lambda item: _identify(item, known), _largest_first(regular)):
+                    old = known.get(f.abspath)
+                    if old is not None and f.sha256 == old.sha256 and f.stat == old.signature_of():
+                        unchanged.append(f)   # read before: the store's cache decides below
+                        continue
+                    if f.skipped or f.stat is None:
+                        continue
+                    self.hashed[f.abspath] = Identity(*f.stat, sha256=f.sha256, kind=f.kind, hashed_at_ns=since_ns)
+                    # New bytes are rarely in the cache, but the same scan may sit in another folder.
+                    if len(self.futures) < self.limit and not self.store.cached_shas([f.sha256]):
+                        self._submit(f)
+                self.discovered.set()
+            if len(self.futures) < self.limit and unchanged:
+                cached = self.store.cached_shas([f.sha256 for f in unchanged])
+                for f in unchanged:
+                    if len(self.futures) < self.limit and f.sha256 not in cached:
+                        self._submit(f)
+        except Exception as exc:  # the flow reads and hashes everything itself: speed, never the run
             _log.debug("read-ahead gave up: %s", exc)
         finally:
             self.planned.set()
+            self.discovered.set()
+
+    def _submit(self, found: FoundFile) -> None:
+        if self.stopped:
+            return
+        if self.executor is None:
+            # As many at once as the flow's readers: what OCR can use, the OCR pool lets through.
+            self.executor = ThreadPoolExecutor(max_workers=min(self.limit, DOC_WORKERS),
+                                               thread_name_prefix="bukti-readahead")
+        self.futures[(found.abspath, found.sha256)] = self.executor.submit(_read, found, self.read)
 
     def take(self, found: FoundFile) -> Extraction | None:
         """The extraction read ahead for this file (same path, same content), else None."""
@@ -151,26 +182,58 @@ class ReadAhead:
         if not self.planned.wait(PLAN_WAIT_S):
             return None
         future = self.futures.pop((found.abspath, found.sha256), None)
-        if future is None:
-            return None
+        if future is None or future.cancel():
+            return None   # not started yet: the run's reader reads it now rather than wait for a turn
         try:
             return future.result()
         except Exception as exc:
             _log.debug("read-ahead of %s failed, reading it again: %s", found.path, exc)
             return None
 
+    def identities(self, root: str | Path) -> dict[str, Identity]:
+        """{absolute path: Identity} of the files of `root` read-ahead hashed, for the flow's
+        discovery to take as known (each still checked against the file's stat, so a file
+        changed since is hashed again); empty for another folder."""
+        if Path(root).resolve() != self.root or not self.discovered.wait(PLAN_WAIT_S):
+            return {}
+        return dict(self.hashed)
+
     def stop(self) -> None:
         """Drop what has not started (a process that checks several folders, tests)."""
+        self.stopped = True
         if self.executor is not None:
             self.executor.shutdown(wait=False, cancel_futures=True)
 
 
-def _read(found: FoundFile, extract_file) -> Extraction:
+def _largest_first(regular: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    def size(item: tuple[str, str]) -> int:
+        try:
+            return os.stat(item[1]).st_size
+        except OSError:
+            return -1   # identify says what is wrong with it
+    return sorted(regular, key=size, reverse=True)
+
+
+def _identify(item: tuple[str, str], known: dict[str, Identity]) -> tuple[FoundFile, int]:
+    """(the file identified, the wall clock before its stat was taken: its Identity's hashed_at)."""
+    since_ns = time.time_ns()
+    return identify(*item, known.get(item[1])), since_ns
+
+
+def _read(found: FoundFile, extract_file) -> Extraction | None:
     mark("readahead-start")
     try:
-        return extract_file(Path(found.abspath), found.kind)
+        extraction = extract_file(Path(found.abspath), found.kind)
     finally:
         mark("readahead-done")
+    # Bytes that changed since they were hashed may not be what was read: the run reads the file
+    # itself (its own discovery hashes the new bytes, so the key would not match anyway).
+    try:
+        if Identity.signature(os.stat(found.abspath)) != found.stat:
+            return None
+    except OSError:
+        return None
+    return extraction
 
 
 def start(root: Path, store: RunStore | None, limit: int, read) -> ReadAhead | None:

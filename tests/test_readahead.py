@@ -1,5 +1,6 @@
-"""Read-ahead: a re-check starts reading the files the store has not read before Prefect has
-started, and the flow takes those extractions instead of reading the files again."""
+"""Read-ahead: a check starts reading the files the store has not read before Prefect has started,
+and the flow takes those extractions (and, on a first run, the hashes) instead of reading the files
+again."""
 from __future__ import annotations
 
 import threading
@@ -66,11 +67,98 @@ def test_only_files_the_store_has_not_read_are_read_ahead(tmp_path, store, reads
     assert store.get_extraction(changed.sha256) is not None
 
 
-def test_a_folder_never_seen_is_not_read_ahead(tmp_path, store, reads):
+def test_a_first_run_reads_the_largest_files_ahead_and_hands_over_their_hashes(tmp_path, store, reads):
     root = _folder(tmp_path)
+    (root / "catatan.txt").write_text("kecil")
+    ahead = read.start(root, store, limit=1, read=read.extract_file)
+    assert ahead.planned.wait(30) and ahead.discovered.wait(30)
+    sizes = {p: p.stat().st_size for p in root.iterdir()}
+    largest = max(sizes, key=sizes.get)
+    assert [path for path, _ in ahead.futures] == [str(largest)]
+    # Every file hashed once, here; the flow's discovery takes them without reading a byte.
+    assert set(ahead.identities(root)) == {str(p) for p in root.iterdir()}
+    assert ahead.identities(tmp_path) == {}   # another folder: nothing
+
+
+def test_the_flows_discovery_does_not_hash_what_read_ahead_hashed(tmp_path, store, monkeypatch):
+    from pipeline import check, discover as discover_module
+    root = _folder(tmp_path)
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    ahead = read.start(root, store, limit=4, read=lambda path, kind: Extraction(kind=kind))
+    assert ahead.discovered.wait(30)
+    hashed = []
+    real = discover_module._sha256
+    monkeypatch.setattr(discover_module, "_sha256", lambda path: hashed.append(path) or real(path))
+    # Read-ahead's hashes are taken only while they hold: a file hashed within the clock's
+    # granularity of its last write is hashed again (discover.Identity.still_valid).
+    monkeypatch.setattr(discover_module, "_RACY_NS", 0)
+    files = check.discover_files(str(root), url, ahead)
+    assert hashed == [] and {f.path for f in files} == {"sk_tim.png", "pakta.png"}
+    assert files == discover(root)
+    # …and what it took is recorded for the next run like any discovery's.
+    assert set(store.get_identities(str(root))) == {f.abspath for f in files}
+
+
+def test_a_file_changed_after_a_first_run_read_it_ahead_is_read_afresh(tmp_path, store, reads, monkeypatch):
+    from pipeline import check, discover as discover_module
+    monkeypatch.setattr(discover_module, "_RACY_NS", 0)
+    root = _folder(tmp_path)
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
     ahead = read.start(root, store, limit=4, read=read.extract_file)
     assert ahead.planned.wait(30)
-    assert ahead.futures == {} and reads == []
+    for future in ahead.futures.values():
+        future.result(timeout=120)
+    time.sleep(0.01)   # a new mtime even on a coarse clock
+    render_text(["VERSI KEDUA", "NOMOR 800/555/435.201/2024"]).save(root / "sk_tim.png")
+    now = {f.path: f for f in check.discover_files(str(root), url, ahead)}
+    extraction, _ = read.extract_cached(now["sk_tim.png"], store, ahead=ahead)
+    assert "800/555/435.201/2024" in extraction.text
+    assert reads[-1][0] == "sk_tim.png" and not reads[-1][1].startswith("bukti-readahead")
+    # The unchanged file is the one read ahead.
+    read.extract_cached(now["pakta.png"], store, ahead=ahead)
+    assert [name for name, _ in reads].count("pakta.png") == 1
+
+
+def test_a_read_not_started_yet_is_left_to_the_runs_reader(tmp_path, store):
+    root = _folder(tmp_path)
+    gate = threading.Event()
+
+    def slow(path, kind):
+        gate.wait(30)
+        return Extraction(kind=kind, pages=[Page(1, "dibaca lebih dulu " * 3, "ocr")])
+
+    ahead = read.ReadAhead(root, store, limit=2, read=slow)
+    ahead.executor = read.ThreadPoolExecutor(max_workers=1)   # one at a time: the second waits
+    ahead.thread.start()
+    assert ahead.planned.wait(30)
+    files = {f.abspath: f for f in discover(root)}
+    running, waiting = [files[path] for path, _ in ahead.futures]
+    assert ahead.take(waiting) is None    # not started: cancelled, read by the caller
+    gate.set()
+    assert "dibaca lebih dulu" in ahead.take(running).text
+    ahead.stop()
+
+
+def test_a_first_check_reads_ahead_and_reports_as_without_it(tmp_path, reads, monkeypatch):
+    import json
+    root = _folder(tmp_path)
+    (root / "unit.yaml").write_text("unit: Dinas Kependudukan dan Pencatatan Sipil\n", encoding="utf-8")
+
+    def check(name: str) -> dict:
+        out = tmp_path / name
+        assert cli.main(["check", str(root), "--out", str(out), "--store", str(tmp_path / f"{name}.sqlite")]) in (0, 1)
+        report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+        report.pop("generated_at")
+        return report
+
+    ahead = check("ahead")
+    assert sorted((name, thread.startswith("bukti-readahead")) for name, thread in reads) == [
+        ("pakta.png", True), ("sk_tim.png", True)]
+    reads.clear()
+    monkeypatch.setattr(cli, "_start_readahead", lambda *args: None)
+    assert check("plain") == ahead
+    assert sorted(name for name, thread in reads if not thread.startswith("bukti-readahead")) == [
+        "pakta.png", "sk_tim.png"]
 
 
 def test_a_file_changed_again_after_read_ahead_is_read_afresh(tmp_path, store, reads):

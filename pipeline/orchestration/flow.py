@@ -24,8 +24,9 @@ from pipeline.settings import Settings
 
 
 @task(name="discover", cache_policy=NO_CACHE)
-def discover_task(evidence_dir: str, store_url: str | None = None) -> list[FoundFile]:
-    return check.discover_files(evidence_dir, store_url)
+def discover_task(evidence_dir: str, store_url: str | None = None,
+                  ahead: ReadAhead | None = None) -> list[FoundFile]:
+    return check.discover_files(evidence_dir, store_url, ahead)
 
 
 @task(name="reuse-unchanged", cache_policy=NO_CACHE)
@@ -86,7 +87,7 @@ def _publish(report: dict) -> None:
 
 # quote(): Prefect would otherwise walk every file record, or the whole report, looking for futures.
 PREFECT_STAGES = Stages(
-    discover=discover_task,
+    discover=lambda root, url, ahead: discover_task(root, url, quote(ahead)),
     reuse=lambda files, url, unit: reuse_unchanged_task(quote(files), url, unit),
     read=_read_as_tasks,
     write_reports=lambda report, out, pictures: write_reports_task(quote(report), out, quote(pictures)),
