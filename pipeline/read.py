@@ -121,7 +121,7 @@ class ReadAhead:
     Slots: Prefect records a flow's parameters and would otherwise walk this object's threads
     looking for values to store."""
     __slots__ = ("root", "store", "limit", "read", "planned", "discovered", "futures", "hashed",
-                 "executor", "stopped", "thread")
+                 "executor", "stopped", "lock", "thread")
 
     def __init__(self, root: Path, store: RunStore, limit: int, read: Callable[[Path, str], Extraction]):
         self.root, self.store, self.limit, self.read = Path(root).resolve(), store, limit, read
@@ -131,6 +131,7 @@ class ReadAhead:
         self.hashed: dict[str, Identity] = {}
         self.executor: ThreadPoolExecutor | None = None
         self.stopped = False
+        self.lock = threading.Lock()   # a stop never misses an executor made at that moment
         self.thread = threading.Thread(target=self._plan, name="bukti-readahead", daemon=True)
 
     def _plan(self) -> None:
@@ -167,13 +168,14 @@ class ReadAhead:
             self.discovered.set()
 
     def _submit(self, found: FoundFile) -> None:
-        if self.stopped:
-            return
-        if self.executor is None:
-            # As many at once as the flow's readers: what OCR can use, the OCR pool lets through.
-            self.executor = ThreadPoolExecutor(max_workers=min(self.limit, DOC_WORKERS),
-                                               thread_name_prefix="bukti-readahead")
-        self.futures[(found.abspath, found.sha256)] = self.executor.submit(_read, found, self.read)
+        with self.lock:
+            if self.stopped:
+                return
+            if self.executor is None:
+                # As many at once as the flow's readers: what OCR can use, the OCR pool lets through.
+                self.executor = ThreadPoolExecutor(max_workers=min(self.limit, DOC_WORKERS),
+                                                   thread_name_prefix="bukti-readahead")
+            self.futures[(found.abspath, found.sha256)] = self.executor.submit(_read, found, self.read)
 
     def take(self, found: FoundFile) -> Extraction | None:
         """The extraction read ahead for this file (same path, same content), else None."""
@@ -200,9 +202,10 @@ class ReadAhead:
 
     def stop(self) -> None:
         """Drop what has not started (a process that checks several folders, tests)."""
-        self.stopped = True
-        if self.executor is not None:
-            self.executor.shutdown(wait=False, cancel_futures=True)
+        with self.lock:
+            self.stopped = True
+            if self.executor is not None:
+                self.executor.shutdown(wait=False, cancel_futures=True)
 
 
 def _largest_first(regular: list[tuple[str, str]]) -> list[tuple[str, str]]:
