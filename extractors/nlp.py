@@ -29,6 +29,9 @@ class Marker:
     end: int
 
 
+# Remembered per token text: ocr_norm folds every token of every page, and the words of a
+# folder's documents are few and repeat (Zipf)
+@lru_cache(maxsize=65536)
 def _norm_key(s: str) -> str:
     return fold(s).lower()
 
