@@ -1,6 +1,7 @@
 """What the understand stage remembers or skips to save time gives what the plain computation
-gives: the tokenizer without spaCy's whitespace exceptions, the memo of repaired page texts, and
-the DocText shared by the classifier and the field extractors."""
+gives: the tokenizer without spaCy's whitespace exceptions, the phrase Matcher read only where a
+phrase can start, the memo of repaired page texts, and the DocText shared by the classifier and
+the field extractors."""
 from __future__ import annotations
 
 import dataclasses
@@ -56,6 +57,23 @@ def test_tokenizer_without_whitespace_exceptions_tokenizes_as_spacy_does():
     for _ in range(2):   # the second round reads what the first left in the tokenizers' caches
         for text in texts:
             assert tokens(ours(text)) == tokens(ref(text)), text
+
+
+def test_markers_are_those_of_one_matcher_over_the_whole_page():
+    from spacy.matcher import Matcher
+
+    pipeline = nlp.get_nlp()
+    whole = Matcher(pipeline.vocab, validate=True)
+    for key, patterns, greedy in nlp._patterns():
+        whole.add(key, patterns, greedy=greedy)
+    assert not pipeline.user_data["starts"].anywhere
+    found = 0
+    for text in _texts():
+        doc = pipeline(textnorm.repair_ocr_words(text))
+        expected = list(whole(doc))
+        assert nlp._matches(pipeline, doc) == expected, text   # the same matches, in the same order
+        found += len(expected)
+    assert found > 300
 
 
 def test_repair_memo_gives_the_uncached_repair():
