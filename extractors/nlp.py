@@ -100,10 +100,12 @@ def _build() -> Any:
     nlp.add_pipe("ocr_norm")
     phrases = Matcher(nlp.vocab, validate=True)
     units = Matcher(nlp.vocab, validate=True)
-    for key, patterns, greedy in _patterns():
+    all_patterns = _patterns()
+    for key, patterns, greedy in all_patterns:
         (units if greedy else phrases).add(key, patterns, greedy=greedy)
+    # the Matcher's own default comparison, so that a start is judged as the Matcher judges it
     from spacy.matcher.levenshtein import levenshtein_compare
-    starts = _PhraseStarts(nlp.vocab, [p for key, pats, greedy in _patterns() if not greedy for p in pats],
+    starts = _PhraseStarts(nlp.vocab, [p for _, pats, greedy in all_patterns if not greedy for p in pats],
                            levenshtein_compare)
     nlp.user_data = {"phrases": phrases, "units": units, "starts": starts}  # type: ignore[attr-defined]
     return nlp

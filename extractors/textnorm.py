@@ -153,8 +153,8 @@ def _repair(text: str) -> tuple[str, bool]:
     """(repaired text, whether repairing it again changes nothing).
 
     A replaced word is usually stable, but not always: "!aporan" becomes "laporan" (nothing in
-    "!a" says capital), and "laporan" then reads as a capitalised look-alike and becomes
-    "Laporan". Tokens left alone stay alone, and a replacement made of token characters keeps
+    "!a" says capital), and "laporan", whose "l" may be an OCR'd "I" or "L" before lower case,
+    then becomes "Laporan". Tokens left alone stay alone, and a replacement made of token characters keeps
     the token's bounds, so the text is stable when every replacement is."""
     lex = _lexicon()
     fixed = True
