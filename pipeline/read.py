@@ -139,10 +139,12 @@ class ReadAhead:
             known = self.store.get_identities(str(self.root))
             found, regular = listing(self.root)
             unchanged: list[FoundFile] = []
-            # The largest files first: in an evidence folder they are the scans and photos, whose
-            # OCR is the long pole of a first check (a text PDF is a few kB, a scanned page
-            # hundreds). Those are hashed, read ahead and under way while Prefect starts; the
-            # rest is hashed meanwhile, for the flow's discovery to take (`identities`).
+            # The largest files first, the order the flow's readers take them in (check.readers):
+            # in an evidence folder they are the scans and photos, whose OCR is the long pole of
+            # a first check (a text PDF is a few kB, a scanned page hundreds). Those are hashed,
+            # read ahead and under way while Prefect starts, so the readers' first files are
+            # already being read; the rest is hashed meanwhile, for the flow's discovery to take
+            # (`identities`).
             with ThreadPoolExecutor(max_workers=HASH_WORKERS, thread_name_prefix="bukti-readahead-hash") as pool:
                 for f, since_ns in pool.map(lambda item: _identify(item, known), _largest_first(regular)):
                     old = known.get(f.abspath)
