@@ -188,3 +188,19 @@ def test_re_check_reads_the_changed_file_ahead_of_the_flow(tmp_path, reads):
     assert [(name, thread.startswith("bukti-readahead")) for name, thread in reads] == [("pakta.png", True)]
     report = (out / "report.json").read_text(encoding="utf-8")
     assert "pakta.png" in report
+
+
+def test_a_read_ahead_that_fails_costs_only_speed(tmp_path, store, monkeypatch):
+    from pipeline import check
+    root = _folder(tmp_path)
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+
+    def broken(root):
+        raise RuntimeError("store gone")
+
+    monkeypatch.setattr(store, "get_identities", broken)
+    ahead = read.start(root, store, limit=4, read=read.extract_file)
+    assert ahead.planned.wait(30) and ahead.futures == {} and ahead.identities(root) == {}
+    files = check.discover_files(str(root), url, ahead)   # the flow hashes the folder itself
+    assert files == discover(root)
+    assert read.extract_cached(files[0], None, ahead=ahead)[0].text
