@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageOps
 
 from pipeline import cli, crops, regions
 from pipeline.read import extract_file
@@ -125,11 +125,30 @@ def test_photo_region_is_in_the_pixels_of_the_upright_photo(photo):
         ink_under_words(frame, region["words"])
     finally:
         src.close()
-    width, height = crops._upright_size(EXAMPLE / PHOTO)
+    with Image.open(EXAMPLE / PHOTO) as im:
+        width, height = ImageOps.exif_transpose(im).size
     assert region["unit"] == "px" and region["located"] and anchor in region["text"]
     x0, top, x1, bottom = region["box"]
     assert 0 <= x0 < x1 <= width + 1 and 0 <= top < bottom <= height + 1
     assert within_budget(picture, crops.CROP_MAX_PX, crops.CROP_MAX_BYTES)
+
+
+@pytest.mark.parametrize("fmt,size,orientation", [("JPEG", (4400, 3000), 6), ("JPEG", (1800, 1200), 8),
+                                                   ("PNG", (1200, 900), 6), ("PNG", (900, 1200), 1),
+                                                   ("JPEG", (4400, 3000), 1)])
+def test_upright_size_of_a_photo_follows_its_exif_without_decoding(tmp_path, fmt, size, orientation):
+    """A photo's page units are the pixels of the upright file: its stored size, turned by the EXIF
+    orientation, read from the (possibly drafted) picture the loader gives."""
+    from extractors.images import _load_frame
+    path = tmp_path / f"photo.{fmt.lower()}"
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    Image.new("RGB", size, "white").save(path, fmt, exif=exif.tobytes())
+    with Image.open(path) as im:
+        expected = ImageOps.exif_transpose(im).size
+    loaded, _dpi = _load_frame(path, 0)
+    assert crops._upright(crops._frame_size(path, 0), loaded) == expected
+    assert expected == (size[::-1] if orientation in (6, 8) else size)
 
 
 def test_text_layer_date_line_and_thumbnail():
