@@ -24,6 +24,7 @@ import io
 import json
 import logging
 import os
+import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
@@ -247,8 +248,8 @@ def _upright(stored: tuple[int, int], loaded: Image.Image) -> tuple[int, int]:
 class _Source:
     """One evidence file opened for pictures (PDF or image); DOCX and others have none."""
 
-    def __init__(self, doc: Document, root: Path):
-        self.doc, self.path = doc, root / doc.path
+    def __init__(self, doc: Document, path: Path):
+        self.doc, self.path = doc, path
         self.pdf = None
         # the last page pictured: flags on one page (a signature block's name and NIP) share it,
         # and one page at a time bounds the memory (a 300-dpi page is ~9 MB)
@@ -359,6 +360,13 @@ def crop(frame: Frame, look: Look) -> tuple[dict[str, Any], Picture]:
 
 # ------------------------------------------------------------------ the run's pictures
 
+# Threads that render one report's missing pictures, a document each at a time. Decoding,
+# resampling, OpenCV's warps and JPEG encoding release the GIL (PDFium's calls take PDFIUM_LOCK),
+# so two keep the machine kind's two cores busy after evaluate, when Tesseract is done; each
+# holds one page at a time (a 300-dpi page is ~9 MB).
+PICTURE_THREADS = 2
+
+
 class _Cache:
     """Pictures and regions by content and question, one small JSON file each."""
 
@@ -383,11 +391,24 @@ class _Cache:
         path = self._path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            # the thread in the name: two readers may put the thumbnail of two copies of one file
+            tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
             tmp.write_text(json.dumps(value), encoding="utf-8")
             os.replace(tmp, path)
         except OSError as exc:   # a read-only home costs the next run a render, never this one
             _log.warning("picture cache unwritable: %s", exc)
+
+
+def _crop_key(doc: Document, look: Look) -> str:
+    return "|".join([MEDIA_VERSION, "crop", doc.sha256, look.kind, str(look.page), *look.anchors])
+
+
+def _thumbnail_key(doc: Document) -> str:
+    return "|".join([MEDIA_VERSION, "thumbnail", doc.sha256])
+
+
+def _has_thumbnail(doc: Document) -> bool:
+    return doc.readable and doc.kind in ("pdf", "image")
 
 
 def _priority(flag: Flag) -> tuple:
@@ -403,40 +424,95 @@ def page_media(documents: list[Document], flags: list[Flag], root: Path, store=N
     picture is a help, a failed one is logged and left out."""
     run = _Run(documents, Path(root), store, _Cache(cache_dir))
     try:
-        for flag in sorted(flags, key=_priority):
+        flags = sorted(flags, key=_priority)
+        run.render(flags, documents)
+        for flag in flags:
             run.crop(flag)
         for doc in sorted(documents, key=lambda d: d.path):
             run.thumbnail(doc)
     except Exception as exc:   # a bug here costs pictures, never the report
         _log.warning("pictures left out: %s: %s", type(exc).__name__, exc)
-    finally:
-        run.close()
     return run.media
 
 
+def cache_thumbnail(doc: Document, path: Path, cache_dir: Path) -> None:
+    """Put the thumbnail of `doc` (the file at `path`) in the picture cache unless it is there.
+
+    A thumbnail depends on the file alone, so a reader renders it right after reading the file,
+    while the run is still reading others; the pictures stage after evaluate, which the report
+    waits for, then finds it in the cache (on the short bench folder, 53 thumbnails took ~0.5 s
+    of one core there). Never raises: a thumbnail missed here is rendered there."""
+    try:
+        cache = _Cache(cache_dir)
+        key = _thumbnail_key(doc)
+        if not _has_thumbnail(doc) or cache.get(key) is not None:
+            return
+        hit = _render_document(doc, Path(path), None, {}, thumbnail=True).get(key)
+        if hit is not None:
+            cache.put(key, hit)
+    except Exception as exc:
+        _log.warning("no thumbnail of %s: %s: %s", doc.path, type(exc).__name__, exc)
+
+
+@dataclass
+class _Job:
+    """A document's pictures to render: its crops by cache key, and whether its thumbnail."""
+    doc: Document
+    looks: dict[str, Look] = field(default_factory=dict)
+    thumbnail: bool = False
+
+
 class _Run:
-    """One report's pictures: the files opened for them, the cache, the budget spent."""
+    """One report's pictures: the cache, what it lacked rendered, the budget spent."""
 
     def __init__(self, documents: list[Document], root: Path, store, cache: _Cache):
         self.by_path = {d.path: d for d in documents}
         self.root, self.store, self.cache = root, store, cache
         self.media = Media()
-        self.sources: dict[str, _Source | None] = {}
+        self.hits: dict[str, dict | None] = {}   # by cache key; None: no picture to be had
 
-    def source(self, doc: Document) -> _Source | None:
-        if doc.path not in self.sources:
-            try:
-                _with_words(doc, self.store)
-                self.sources[doc.path] = _Source(doc, self.root)
-            except Exception as exc:
-                _log.warning("no pictures of %s: %s", doc.path, exc)
-                self.sources[doc.path] = None
-        return self.sources[doc.path]
+    def _target(self, flag: Flag) -> tuple[Document, Look] | None:
+        look = flag.look
+        doc = self.by_path.get(look.document or (flag.documents[0] if flag.documents else "")) if look else None
+        return (doc, look) if doc is not None and doc.readable else None
 
-    def close(self) -> None:
-        for src in self.sources.values():
-            if src is not None:
-                src.close()
+    def render(self, flags: list[Flag], documents: list[Document]) -> None:
+        """Every picture the report may show: from the cache, else rendered, a document per task
+        on PICTURE_THREADS threads (one content rendered once). Only the rendering runs in
+        parallel; what the report shows, and the budget, follow the flags' order in crop()."""
+        jobs: dict[str, _Job] = {}
+
+        def missing(key: str) -> bool:
+            if key in self.hits:
+                return False
+            self.hits[key] = self.cache.get(key)
+            return self.hits[key] is None
+
+        for flag in flags:
+            target = self._target(flag)
+            if target is not None and missing(key := _crop_key(*target)):
+                jobs.setdefault(target[0].sha256, _Job(target[0])).looks[key] = target[1]
+        for doc in sorted(documents, key=lambda d: d.path):
+            if _has_thumbnail(doc) and missing(_thumbnail_key(doc)):
+                jobs.setdefault(doc.sha256, _Job(doc)).thumbnail = True
+        # the documents with most crops first: a thread that ends on a page frame leaves the
+        # other one thumbnails to finish with, not the other way round
+        todo = sorted(jobs.values(), key=lambda j: -len(j.looks))
+
+        def run(job: _Job) -> dict[str, dict | None]:
+            return _render_document(job.doc, self.root / job.doc.path, self.store, job.looks, job.thumbnail)
+
+        if len(todo) > 1 and PICTURE_THREADS > 1:
+            from concurrent.futures import ThreadPoolExecutor
+            with ThreadPoolExecutor(min(PICTURE_THREADS, len(todo)), thread_name_prefix="bukti-pictures") as pool:
+                rendered = list(pool.map(run, todo))
+        else:
+            rendered = [run(job) for job in todo]
+        for hits in rendered:
+            for key, hit in hits.items():
+                self.hits[key] = hit
+                if hit is not None:
+                    self.cache.put(key, hit)
 
     def fits(self, picture: Picture, must: bool) -> bool:
         if must or self.media.total_bytes() + picture.size <= REPORT_MAX_BYTES:
@@ -445,45 +521,61 @@ class _Run:
         return False
 
     def crop(self, flag: Flag) -> None:
-        look = flag.look
-        doc = self.by_path.get(look.document or (flag.documents[0] if flag.documents else "")) if look else None
-        if doc is None or not doc.readable:
-            return
-        key = "|".join([MEDIA_VERSION, "crop", doc.sha256, look.kind, str(look.page), *look.anchors])
-        hit = self.cache.get(key)
+        target = self._target(flag)
+        hit = self.hits.get(_crop_key(*target)) if target is not None else None
         if hit is None:
-            hit = _render_crop(doc, look, self.source)
-            if hit is None:
-                return
-            self.cache.put(key, hit)
+            return
         flag.region = hit["region"]
         if hit.get("picture") and self.fits(Picture(**hit["picture"]), flag.code == "UNVERIFIABLE"):
             self.media.crops[flag.id] = Picture(**hit["picture"])
 
     def thumbnail(self, doc: Document) -> None:
-        if not doc.readable or doc.kind not in ("pdf", "image"):
-            return
-        key = "|".join([MEDIA_VERSION, "thumbnail", doc.sha256])
-        hit = self.cache.get(key)
-        if hit is None:
-            src = self.source(doc)
-            try:
-                picture = src.thumbnail() if src else None
-            except Exception as exc:
-                _log.warning("no thumbnail of %s: %s", doc.path, exc)
-                picture = None
-            hit = {"picture": asdict(picture) if picture else None}
-            self.cache.put(key, hit)
-        if hit["picture"] and self.fits(Picture(**hit["picture"]), False):
+        hit = self.hits.get(_thumbnail_key(doc)) if _has_thumbnail(doc) else None
+        if hit and hit["picture"] and self.fits(Picture(**hit["picture"]), False):
             self.media.thumbnails[doc.path] = Picture(**hit["picture"])
 
 
-def _render_crop(doc: Document, look: Look, source) -> dict | None:
+def _render_document(doc: Document, path: Path, store, looks: dict[str, Look],
+                     thumbnail: bool) -> dict[str, dict | None]:
+    """One document's pictures by cache key, its file opened once: its crops page by page (the
+    flags on one page share its frame), then its thumbnail. Never raises: a picture that fails
+    is logged and left out."""
+    out: dict[str, dict | None] = {}
+    src = None
+    try:
+        if doc.kind in ("pdf", "image"):
+            if looks:
+                _with_words(doc, store)
+            src = _Source(doc, path)
+    except Exception as exc:
+        _log.warning("no pictures of %s: %s", doc.path, exc)
+    try:
+        for key, look in sorted(looks.items(), key=lambda item: item[1].page or 0):
+            out[key] = _render_crop(doc, look, src)
+        if thumbnail:
+            out[_thumbnail_key(doc)] = _render_thumbnail(doc, src)
+    except Exception as exc:   # a bug here costs this document's pictures, never the others'
+        _log.warning("pictures of %s left out: %s: %s", doc.path, type(exc).__name__, exc)
+    finally:
+        if src is not None:
+            src.close()
+    return out
+
+
+def _render_thumbnail(doc: Document, src: _Source | None) -> dict:
+    try:
+        picture = src.thumbnail() if src else None
+    except Exception as exc:
+        _log.warning("no thumbnail of %s: %s", doc.path, exc)
+        picture = None
+    return {"picture": asdict(picture) if picture else None}
+
+
+def _render_crop(doc: Document, look: Look, src: _Source | None) -> dict | None:
     if doc.kind == "docx":   # Word lays out its pages; bukti has no picture of them
         return {"region": {"kind": look.kind, "page": look.page, "unit": None, "box": None,
                            "located": False, "words": [], "text": _docx_excerpt(doc, look),
                            "no_image": "docx"}, "picture": None}
-    src = source(doc)
     if src is None:
         return None
     try:

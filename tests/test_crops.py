@@ -91,7 +91,7 @@ def test_frame_matrix_maps_the_page_into_the_turned_levelled_picture(rotation):
 
 def test_scanned_signature_block_is_found_from_ocr_word_boxes(scan):
     look = _signature_look(scan)
-    src = crops._Source(scan, EXAMPLE)
+    src = crops._Source(scan, EXAMPLE / SCAN)
     try:
         frame = src.frame(look.page)
         region, picture = crops.crop(frame, look)
@@ -118,7 +118,7 @@ def test_photo_region_is_in_the_pixels_of_the_upright_photo(photo):
              if w.conf > 90 and len(w.text) >= 6 and w.text.isalpha() and every.count(w.text.lower()) == 1]
     anchor = words[len(words) // 2].text   # a word of the body, read once
     look = Look(kind="nomor", page=1, anchors=[anchor])
-    src = crops._Source(photo, EXAMPLE)
+    src = crops._Source(photo, EXAMPLE / PHOTO)
     try:
         frame = src.frame(1)
         region, picture = crops.crop(frame, look)
