@@ -105,7 +105,8 @@ def encode(img: Image.Image, max_px: tuple[int, int], max_bytes: int) -> Picture
 @dataclass
 class Frame:
     """A page rendered or loaded, with the map from its units to the picture's pixels."""
-    image: Image.Image
+    size: tuple[int, int]              # the picture's pixels (width, height)
+    picture: Callable[[tuple[int, int, int, int], float], Image.Image]   # a box of its pixels, scaled
     unit: str                          # "pt": PDF points; "px": pixels of the image file, upright
     width: float                       # the page, in `unit`
     height: float
@@ -157,7 +158,15 @@ def _text_frame(pdf, index: int) -> Frame:
                 page.close()
         return _short(" ".join(text.split()))
 
-    return Frame(image, "pt", width, height, np.diag([scale, scale, 1.0]), find, excerpt)
+    return Frame(image.size, lambda box, factor: _scaled(image.crop(box), factor), "pt", width, height,
+                 np.diag([scale, scale, 1.0]), find, excerpt)
+
+
+def _scaled(img: Image.Image, factor: float) -> Image.Image:
+    from PIL import Image
+    if factor == 1.0:
+        return img
+    return img.resize((max(1, round(img.width * factor)), max(1, round(img.height * factor))), Image.LANCZOS)
 
 
 def _last(look: Look) -> bool:
@@ -192,20 +201,19 @@ def _needles(anchor: str) -> list[str]:
 def _ocr_frame(load: Callable[[], tuple[Image.Image, Any]], page: Page, unit: str,
                unit_per_px: Callable[[Image.Image], float]) -> Frame:
     """A page that OCR read: the picture Tesseract read, loaded again and scaled, turned and
-    levelled as it was, so that its word boxes fall where they were found. `unit_per_px`: page
-    units per pixel of the loaded picture."""
+    levelled as it was (a region of it drawn on demand: pipeline/page_cut.py), so that its word
+    boxes fall where they were found. `unit_per_px`: page units per pixel of the loaded picture."""
     import numpy as np
 
-    from extractors import ocr, photo_page
+    from extractors import ocr
+
+    from pipeline.page_cut import PageCut
     loaded, _dpi = load()
     per_px = unit_per_px(loaded)
-    image, scale = ocr.prepare(loaded)
-    image = photo_page.flatten(image)   # a phone photo's sheet as OCR read it, cut from the desk
-    size = image.size
-    if page.rotation:
-        image = image.rotate(-page.rotation, expand=True, fillcolor=255)
-    if page.skew:
-        image = ocr._rotate(image, page.skew)
+    grey, scale = ocr.prepare(loaded)
+    del loaded   # a colour photo: three times the grey's memory
+    cut = PageCut(grey, page.rotation, page.skew)
+    size = cut.sheet_size   # a phone photo's sheet as OCR read it, cut from the desk
     matrix = regions.frame_matrix(scale / per_px, size, page.rotation, page.skew)
     inverse = np.linalg.inv(matrix)
     words: list[Word] = list(page.words or [])
@@ -217,7 +225,7 @@ def _ocr_frame(load: Callable[[], tuple[Image.Image, Any]], page: Page, unit: st
     def excerpt(box: Box) -> str:
         return _short(regions.words_inside(words, regions.map_box(matrix, box)))
 
-    return Frame(image, unit, size[0] / scale * per_px, size[1] / scale * per_px, matrix, find, excerpt)
+    return Frame(cut.size, cut.cut, unit, size[0] / scale * per_px, size[1] / scale * per_px, matrix, find, excerpt)
 
 
 def _short(text: str, limit: int = 300) -> str:
@@ -329,7 +337,7 @@ class _Source:
 def crop(frame: Frame, look: Look) -> tuple[dict[str, Any], Picture]:
     """The region of `look` on `frame`: (report.json's region, the picture)."""
     import numpy as np
-    from PIL import Image, ImageDraw
+    from PIL import ImageDraw
     found = frame.find(look)
     box, located = regions.region(look.kind, found, frame.width, frame.height)
     region = {"kind": look.kind, "page": look.page, "unit": frame.unit,
@@ -340,16 +348,11 @@ def crop(frame: Frame, look: Look) -> tuple[dict[str, Any], Picture]:
                                     if found else box)}
     x0, top, x1, bottom = regions.map_box(frame.matrix, box)
     x0, top = max(0, int(x0)), max(0, int(top))
-    x1, bottom = min(frame.image.width, int(x1) + 1), min(frame.image.height, int(bottom) + 1)
-    picture = frame.image.crop((x0, top, x1, bottom)).convert("RGB")
+    x1, bottom = min(frame.size[0], int(x1) + 1), min(frame.size[1], int(bottom) + 1)
     # a 300-dpi OCR picture is shown at CROP_DPI, like a rendered page
     per_pt = float(np.sqrt(abs(np.linalg.det(frame.matrix[:2, :2]))))
-    if frame.unit == "pt" and per_pt > CROP_DPI / 72 * 1.1:
-        f = CROP_DPI / 72 / per_pt
-        picture = picture.resize((max(1, round(picture.width * f)), max(1, round(picture.height * f))),
-                                 Image.LANCZOS)
-    else:
-        f = 1.0
+    f = CROP_DPI / 72 / per_pt if frame.unit == "pt" and per_pt > CROP_DPI / 72 * 1.1 else 1.0
+    picture = frame.picture((x0, top, x1, bottom), f).convert("RGB")
     draw = ImageDraw.Draw(picture)
     for b in found:
         bx0, btop, bx1, bbottom = regions.map_box(frame.matrix, b)

@@ -63,7 +63,7 @@ def ink_under_words(frame: crops.Frame, boxes) -> None:
     the word boxes were read from, turned and levelled the same way."""
     for box in boxes:
         x0, top, x1, bottom = regions.map_box(frame.matrix, box)
-        cut = np.asarray(frame.image.convert("L").crop((int(x0), int(top), int(x1) + 1, int(bottom) + 1)))
+        cut = np.asarray(frame.picture((int(x0), int(top), int(x1) + 1, int(bottom) + 1), 1.0).convert("L"))
         assert (cut < 128).mean() > 0.04, box
 
 
