@@ -304,7 +304,7 @@ def machine() -> dict:
 
 # ---------------------------------------------------------------------- main
 
-EVAL_DEV = Path("/work/shared/eval-dev/corpus")
+EVAL_DEV = REPO.parent / "shared" / "eval-dev" / "corpus"   # ../shared beside the checkout, as the README has it
 SHAPE_NAMES = {"full": "bench folder (300 documents)", "small": "bench folder, small (30 documents)",
                "short": "short documents, 150-200 dpi scans and phone photos",
                "evaldev": "eval-dev corpus, six unit folders"}

@@ -145,9 +145,14 @@ def read_queue(todo: queue.SimpleQueue, job: Job) -> list[Document]:
 
 
 def readers(files: list[FoundFile]) -> tuple[queue.SimpleQueue, int]:
-    """The shared queue of `files` and how many readers to start on it."""
+    """The shared queue of `files` and how many readers to start on it.
+
+    Largest files first. Scans and photos are large and text PDFs and DOCX small, so this puts
+    the OCR, the long pole, at the head of the queue; the text documents' short Python work then
+    fills the cores while the last Tesseracts finish, instead of a scan that happens to sort last
+    by name running alone on one core at the end (the longest-first rule of scheduling)."""
     todo: queue.SimpleQueue = queue.SimpleQueue()
-    for found in files:
+    for found in sorted(files, key=lambda f: -(f.size or 0)):
         todo.put(found)
     return todo, min(DOC_WORKERS, len(files))
 

@@ -226,9 +226,12 @@ def test_unit_hierarchy_parents_are_the_same_unit(unit, flagged):
 
 def test_unsigned():
     [f] = flags(run(with_doc(SK, signatory=None)), "UNSIGNED")
-    assert f.params["variant"] == "none" and f.found == ["name", "nip", "place_or_date"]
+    # found: what the block was read with; expected: what it needs; the message: what is missing
+    assert f.params["variant"] == "none" and f.found is None
+    assert f.expected == ["name", "nip", "place_or_date"]
     [f] = flags(run(with_doc(SK, signatory=rf.head_signatory(nip=None))), "UNSIGNED")
-    assert f.found == ["nip"] and "tidak ada NIP" in f.message
+    assert f.found == ["name", "place_or_date"] and "tidak ada NIP" in f.message
+    assert (f.found_text, f.expected_text) == ("nama, tempat/tanggal", "nama, NIP, tempat/tanggal")
     # notulen need only the note-taker's name
     assert not flags(run(with_doc("Notulen Rapat", signatory=Signatory(name="Joko Prasetyo"))), "UNSIGNED")
 

@@ -24,7 +24,7 @@ from fixtures.render.text_pdf import render_text_pdf
 from fixtures.units import UNITS, make_roster
 
 VOCAB = Path(__file__).resolve().parents[1] / "rules" / "vocabulary.yaml"
-SPEC_VOCAB = Path("/work/shared/spec/vocabulary.yaml")
+SPEC_VOCAB = Path(__file__).resolve().parents[2] / "shared" / "spec" / "vocabulary.yaml"   # ../shared beside the checkout
 UNIT = UNITS["disdukcapil_sumenep"]
 
 

@@ -156,6 +156,19 @@ def test_runs_flags_and_previous_report(store):
     assert store.run_flags(r1)[0]["status"] == "open"
 
 
+def test_run_times_come_back_in_utc_on_every_backend(store):
+    """SQLite keeps no offset: without the column type's help the dashboard's trend showed UTC
+    times as if they were local ones."""
+    import datetime as dt
+    run = store.start_run(unit="Dinas A", evidence_dir="/e/a")
+    store.finish_run(run, report("Dinas A", []))
+    [row] = store.list_runs("Dinas A")
+    assert row["started_at"].utcoffset() == dt.timedelta(0) == row["finished_at"].utcoffset()
+    [point] = store.history("Dinas A")
+    assert point["at"].endswith("+00:00")
+    assert abs(dt.datetime.fromisoformat(point["at"]) - dt.datetime.now(dt.timezone.utc)) < dt.timedelta(minutes=5)
+
+
 def test_compare_with_previous_from_store(store):
     from pipeline.report import json_report as report_json
     r1 = store.start_run(unit="U", evidence_dir="/e")

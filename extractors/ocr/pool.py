@@ -2,7 +2,7 @@
 
 Tesseract runs as a subprocess, so Python threads parallelise it fine; what must be bounded is
 the number of tesseract processes, because each one wants a whole core (OpenMP inside tesseract
-fights over cores: 6.4 s/page instead of 2.3 s, /work/shared/notes/platform.md).
+fights over cores: 6.4 s/page instead of 2.3 s, ../shared/notes/platform.md).
 """
 from __future__ import annotations
 

@@ -16,6 +16,22 @@ import sqlalchemy as sa
 HEAD = "0004"
 MIGRATIONS = Path(__file__).parent.parent / "migrations"
 
+
+
+class UtcDateTime(sa.types.TypeDecorator):
+    """A moment in UTC, read back with its timezone on every backend. PostgreSQL keeps the offset
+    of a `timestamp with time zone`; SQLite stores the text without it and SQLAlchemy returns a
+    naive datetime, which a report or the nightly dashboard would show as if it were local time.
+    Values are written by `_now()` in UTC, so a naive one read back is UTC."""
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=dt.timezone.utc)
+        return value
+
+
 metadata = sa.MetaData()
 runs = sa.Table(
     "runs", metadata,
@@ -27,8 +43,8 @@ runs = sa.Table(
     sa.Column("lang", sa.String(8)),
     sa.Column("extractor_version", sa.String(50)),
     sa.Column("flow_run_id", sa.String(64)),
-    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("finished_at", sa.DateTime(timezone=True)),
+    sa.Column("started_at", UtcDateTime(), nullable=False),
+    sa.Column("finished_at", UtcDateTime()),
     sa.Column("status", sa.String(20), nullable=False),   # running | finished | failed
     sa.Column("documents", sa.Integer),
     sa.Column("errors", sa.Integer),
@@ -60,7 +76,7 @@ extractions = sa.Table(
     sa.Column("pages", sa.Integer, nullable=False),
     sa.Column("ocr_pages", sa.Integer, nullable=False),
     sa.Column("data", sa.LargeBinary, nullable=False),    # zlib(JSON of Extraction.to_dict(words=False))
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
     # zlib(JSON {page number: [[text, left, top, width, height, conf], …]}), NULL without OCR words
     sa.Column("words", sa.LargeBinary, nullable=True),
 )
@@ -71,7 +87,7 @@ understandings = sa.Table(
     sa.Column("sha256", sa.String(64), primary_key=True),
     sa.Column("code_version", sa.String(64), primary_key=True),
     sa.Column("data", sa.LargeBinary, nullable=False),    # zlib(JSON {doc_type, confidence, fields})
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
 )
 
 

@@ -21,7 +21,9 @@ def unsigned(ctx: CheckContext):
         if doc.fields.signature_unread:
             continue   # the block's region was not read reliably: UNVERIFIABLE asks a person to look
         sig = doc.fields.signatory
-        yield ctx.flag(documents=[doc], found=missing, expected=need, page=sig.page if sig else None,
+        # found: the parts of the block that were read (the message names the missing ones)
+        present = [part for part in need if part not in missing]
+        yield ctx.flag(documents=[doc], found=present or None, expected=need, page=sig.page if sig else None,
                        look=_signature_look(doc), missing=missing,
                        variant="none" if len(missing) == len(need) else "partial")
 
