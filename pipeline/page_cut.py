@@ -30,7 +30,6 @@ class PageCut:
 
     def __init__(self, grey: Image.Image, rotation: int, skew: float):
         self.grey = np.asarray(grey if grey.mode == "L" else grey.convert("L"))
-        self._reduced: dict[int, tuple[np.ndarray, np.ndarray]] = {}   # by factor: flags on one page share
         corners = photo_page.find_page(self.grey)
         if corners is None:
             self.to_sheet, self.sheet_size = np.eye(3), grey.size
@@ -40,44 +39,36 @@ class PageCut:
             self.light, self.to_light = self._paper()
         w, h = self.sheet_size
         self.size = (h, w) if rotation % 180 else (w, h)
-        self.to_page = regions.frame_matrix(1.0, self.sheet_size, rotation, skew)   # sheet → page read
+        # sheet → page read, between pixel centres (OpenCV's warps and PIL's turns count from the
+        # first pixel's centre; regions.frame_matrix maps the edges of word boxes, half a pixel off)
+        self.to_page = (regions.frame_matrix(1.0, self.size, 0, skew) @ _shift(-0.5)
+                        @ regions.frame_matrix(1.0, self.sheet_size, rotation, 0.0) @ _shift(0.5))
 
     def _paper(self) -> tuple[np.ndarray, np.ndarray]:
-        """The paper's brightness on a sheet at most photo_page's working size, and the map from
-        sheet pixels to its pixels."""
+        """The paper's brightness on the sheet drawn at most photo_page's working size, and the
+        map from sheet pixels to its pixels."""
         w, h = self.sheet_size
         factor = min(1.0, photo_page._WORK_SIDE / max(w, h))
         small = (max(1, round(w * factor)), max(1, round(h * factor)))
+        to_small = _shift(-0.5) @ np.diag([small[0] / w, small[1] / h, 1.0]) @ _shift(0.5)
         # the photo reduced by area first: a warp only samples, and print sampled that sparsely
-        # would leave dots for the closing to take for paper
-        source, from_source = self._source(max(1, int(1 / factor + 1e-6)))
-        to_small = np.diag([small[0] / w, small[1] / h, 1.0])
-        sheet = cv2.warpPerspective(source, to_small @ self.to_sheet @ from_source, small,
+        # would leave specks the closing takes for paper
+        gh, gw = self.grey.shape
+        reduced = (max(1, round(gw * factor)), max(1, round(gh * factor)))
+        from_reduced = _shift(-0.5) @ np.diag([gw / reduced[0], gh / reduced[1], 1.0]) @ _shift(0.5)
+        sheet = cv2.warpPerspective(cv2.resize(self.grey, reduced, interpolation=cv2.INTER_AREA),
+                                    to_small @ self.to_sheet @ from_reduced, small,
                                     flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         return photo_page.paper(sheet), to_small
 
-    def _source(self, reduce: int) -> tuple[np.ndarray, np.ndarray]:
-        """The loaded grey reduced `reduce` times by area, and the map from its pixels to grey's."""
-        if reduce <= 1:
-            return self.grey, np.eye(3)
-        if reduce not in self._reduced:
-            gh, gw = self.grey.shape
-            size = (max(1, round(gw / reduce)), max(1, round(gh / reduce)))
-            sx, sy = gw / size[0], gh / size[1]
-            # pixel centres: reduced pixel i covers grey pixels sx·i … sx·(i+1)
-            back = np.array([[sx, 0, (sx - 1) / 2], [0, sy, (sy - 1) / 2], [0, 0, 1.0]])
-            self._reduced[reduce] = (cv2.resize(self.grey, size, interpolation=cv2.INTER_AREA), back)
-        return self._reduced[reduce]
-
-    def cut(self, box: tuple[int, int, int, int], factor: float) -> Image.Image:
-        """Pixels x0 … x1, top … bottom of the page read, scaled by `factor`: grey."""
+    def cut(self, box: tuple[int, int, int, int], factor: float = 1.0) -> Image.Image:
+        """Pixels x0 … x1, top … bottom of the page read (grey), then scaled by `factor` as a
+        crop of the whole page was (Lanczos): the print keeps its sharpness."""
         x0, top, x1, bottom = box
-        out = (max(1, round((x1 - x0) * factor)), max(1, round((bottom - top) * factor)))
-        place = np.array([[factor, 0, -x0 * factor], [0, factor, -top * factor], [0, 0, 1.0]])
-        # shrunk by area to within 2× of the crop's scale, then warped (bicubic, as OCR levelled)
-        source, from_source = self._source(int(1 / factor + 1e-6) if factor < 1 else 1)
-        to_out = place @ self.to_page
-        pixels = cv2.warpPerspective(source, to_out @ self.to_sheet @ from_source, out, flags=cv2.INTER_CUBIC,
+        out = (max(1, x1 - x0), max(1, bottom - top))
+        to_out = _shift(-x0, -top) @ self.to_page
+        # one bicubic warp, as OCR levelled the page
+        pixels = cv2.warpPerspective(self.grey, to_out @ self.to_sheet, out, flags=cv2.INTER_CUBIC,
                                      borderMode=cv2.BORDER_CONSTANT, borderValue=255)
         if self.light is not None:
             # no paper beyond the sheet: OCR's levelling filled that corner white
@@ -85,4 +76,11 @@ class PageCut:
                                         flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
             even = cv2.divide(pixels, np.maximum(light, 1), scale=255)
             pixels = np.where(light > 0, even, 255).astype(np.uint8)
-        return Image.fromarray(pixels)
+        img = Image.fromarray(pixels)
+        if factor == 1.0:
+            return img
+        return img.resize((max(1, round(img.width * factor)), max(1, round(img.height * factor))), Image.LANCZOS)
+
+
+def _shift(dx: float, dy: float | None = None) -> np.ndarray:
+    return np.array([[1, 0, dx], [0, 1, dx if dy is None else dy], [0, 0, 1.0]])
