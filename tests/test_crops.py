@@ -8,6 +8,7 @@ import io
 import json
 import re
 import shutil
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -173,6 +174,67 @@ def test_unverifiable_keeps_its_crop_past_the_report_budget(scan, monkeypatch):
     assert list(media.crops) == ["F0002"] and not media.thumbnails
     assert media.omitted == 2   # the UNSIGNED crop and the thumbnail
     assert flags[0].region and flags[0].region == flags[1].region   # the region is always reported
+
+
+def test_pictures_rendered_on_threads_are_those_rendered_in_turn(scan, photo, monkeypatch):
+    text = read(TEXT_PDF, "pdf")
+    mention = next(m for m in text.fields.dates if m.value == text.fields.tanggal)
+
+    def flags() -> list[Flag]:
+        return [Flag(code="UNSIGNED", severity="error", documents=[scan.path], id="F0001", look=_signature_look(scan)),
+                Flag(code="UNVERIFIABLE", severity="info", documents=[photo.path], id="F0002",
+                     look=Look(kind="page", page=1, anchors=[])),
+                Flag(code="OUT_OF_PERIOD", severity="error", documents=[text.path], id="F0003",
+                     look=Look(kind="date", page=mention.page, anchors=[mention.raw]))]
+
+    threads: set[str] = set()
+    real = crops._render_document
+
+    def spy(*args, **kwargs):
+        threads.add(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(crops, "_render_document", spy)
+    monkeypatch.setattr(crops, "PICTURE_THREADS", 1)
+    in_turn = crops.page_media([scan, photo, text], first := flags(), EXAMPLE)
+    assert threads == {threading.current_thread().name}
+    threads.clear()
+    monkeypatch.setattr(crops, "PICTURE_THREADS", 2)
+    on_threads = crops.page_media([scan, photo, text], second := flags(), EXAMPLE)
+    assert len(threads) == 2 and all(t.startswith("bukti-pictures") for t in threads)
+    assert len(on_threads.crops) == 3 and len(on_threads.thumbnails) == 3
+    assert on_threads.view() == in_turn.view()
+    assert [f.region for f in second] == [f.region for f in first] and all(f.region for f in second)
+
+
+def test_a_reader_leaves_the_thumbnail_for_the_pictures_stage(tmp_path, monkeypatch):
+    """A thumbnail depends on the file alone: the reader renders it into the picture cache right
+    after reading the file, and the pictures stage after evaluate renders it no more. A run
+    without a store keeps no pictures."""
+    from pipeline import check
+    from pipeline.discover import discover
+    from pipeline.settings import Settings
+    from pipeline.store import get_store
+    root = tmp_path / "ev"
+    root.mkdir()
+    shutil.copy(EXAMPLE / TEXT_PDF, root / "laporan.pdf")
+    [found] = discover(root)
+    settings = Settings(home=tmp_path / "home")
+
+    check.read_document(found, check.Job(settings, None, "unit"))
+    assert not (tmp_path / "home").exists()
+
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    doc = check.read_document(found, check.Job(settings, url, "unit"))
+    cache = check.picture_cache(settings, get_store(url))
+    assert doc.readable and len(list(cache.rglob("*.json"))) == 1
+
+    def fail(*_a, **_k):
+        raise AssertionError("thumbnail rendered again")
+
+    monkeypatch.setattr(crops._Source, "thumbnail", fail)
+    media = crops.page_media([doc], [], root, cache_dir=cache)
+    assert within_budget(media.thumbnails[doc.path], crops.THUMB_MAX_PX, crops.THUMB_MAX_BYTES)
 
 
 # ------------------------------------------------------------------ the example unit, end to end
