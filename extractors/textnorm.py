@@ -9,6 +9,8 @@ Everything is pure and cheap; vocabularies are read once from extractors/vocab/.
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -116,17 +118,64 @@ def _styled(word: str, like: str) -> str:
 def repair_ocr_words(text: str) -> str:
     """Replace words damaged by OCR confusions ("lNTEGRlTAS", "0PERASIONAL", "rnasyarakat") by the
     lexicon word they fold to. Only tokens with a confusable character are touched, and only when
-    the folded key names exactly one known word, so numbers and unknown names are left alone."""
+    the folded key names exactly one known word, so numbers and unknown names are left alone.
+
+    Page texts are remembered (the classifier repairs a page, then reads its SK subject from the
+    repaired text, which is repaired again, then the field extractors repair the page once more):
+    see `_REPAIRED`."""
+    if len(text) < _MEMO_MIN_CHARS:
+        return _repair(text)[0]
+    with _REPAIRED_LOCK:
+        hit = _REPAIRED.get(text)
+        if hit is not None:
+            _REPAIRED.move_to_end(text)
+            return hit
+    out, fixed = _repair(text)
+    with _REPAIRED_LOCK:
+        _REPAIRED[text] = out
+        if fixed:
+            # repairing the output again gives the output: the next pass is a look-up too
+            _REPAIRED[out] = out
+        while len(_REPAIRED) > _MEMO_SIZE:
+            _REPAIRED.popitem(last=False)
+    return out
+
+
+# Page texts and their repair, least recently used first. Bounded: a run understands one
+# document at a time per thread, so only the pages of the last few documents come back.
+_REPAIRED: OrderedDict[str, str] = OrderedDict()
+_REPAIRED_LOCK = threading.Lock()
+_MEMO_SIZE = 512
+_MEMO_MIN_CHARS = 200   # titles and names are repaired once; only pages come back
+
+
+def _repair(text: str) -> tuple[str, bool]:
+    """(repaired text, whether repairing it again changes nothing).
+
+    A replaced word is usually stable, but not always: "!aporan" becomes "laporan" (nothing in
+    "!a" says capital), and "laporan", whose "l" may be an OCR'd "I" or "L" before lower case,
+    then becomes "Laporan". Tokens left alone stay alone, and a replacement made of token characters keeps
+    the token's bounds, so the text is stable when every replacement is."""
     lex = _lexicon()
+    fixed = True
 
     def sub(m: re.Match[str]) -> str:
+        nonlocal fixed
         tok = m.group(0)
         if not _suspicious(tok):
             return tok
         word = lex.get(fold(tok))
-        return _styled(word, tok) if word else tok
+        if not word:
+            return tok
+        out = _styled(word, tok)
+        if fixed and not (_RUN.fullmatch(out) and (not _suspicious(out) or _styled(word, out) == out)):
+            fixed = False
+        return out
 
-    return _TOKEN.sub(sub, text)
+    return _TOKEN.sub(sub, text), fixed
+
+
+_RUN = re.compile(r"[A-Za-z0-9|!]+")
 
 
 @lru_cache(maxsize=1)

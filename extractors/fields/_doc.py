@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from extractors.model import Extraction, Word
 from extractors.nlp import Marker, markers
@@ -18,7 +18,7 @@ _LEADING = re.compile(r"^[\s|.\-\d)(:*•]*$")
 _COLUMN_GAP = 2.5
 
 
-@dataclass
+@dataclass(frozen=True)   # shared by the DocTexts of one text (_text_lines)
 class Line:
     i: int                  # index in DocText.lines
     page: int
@@ -49,32 +49,34 @@ class Line:
 
 
 class DocText:
+    """`pages` and `lines` are shared with other DocTexts of the same text (see `_text_lines`):
+    read them, never change them."""
+
     def __init__(self, extraction: Extraction, doc_type: str = "unknown"):
         self.doc_type = doc_type
-        self.pages: list[tuple[int, str]] = []
-        self.lines: list[Line] = []
+        # per page: number, text, and for a page laid out from its OCR words, its lines
+        # (texts, column segments, word confidences)
+        read: list[tuple[int, str, tuple[list[str], list, list] | None]] = []
         for p in extraction.pages:
             if not p.text or not p.text.strip():
                 continue
             rows = _layout(p.text, p.words) if p.words else None
             if rows is None:
                 text = repair_ocr_words(p.text.replace("\r\n", "\n").replace("\f", "\n"))
-                texts, segs, confs = text.split("\n"), None, None
+                read.append((p.number, text, None))
             else:
                 texts = [repair_ocr_words(" ".join(w.text for w in r)) for r in rows]
                 segs = [_segments(r, t) for r, t in zip(rows, texts)]
                 confs = [[w.conf for w in r] if len(t.split(" ")) == len(r) else None
                          for r, t in zip(rows, texts)]
-            self.pages.append((p.number, "\n".join(texts)))
-            page_lines = []
-            off = 0
-            for j, raw in enumerate(texts):
-                ln = Line(len(self.lines), p.number, raw, off, segments=segs[j] if segs else None,
-                          confs=confs[j] if confs else None)
-                self.lines.append(ln)
-                page_lines.append(ln)
-                off += len(raw) + 1
-            self._attach(page_lines, markers(self.pages[-1][1]))
+                read.append((p.number, "\n".join(texts), (texts, segs, confs)))
+        if all(laid_out is None for _, _, laid_out in read):
+            pages, lines = _text_lines(tuple((number, text) for number, text, _ in read))
+        else:
+            pages, lines = _lines([(number, *(laid_out or (text.split("\n"), None, None)))
+                                   for number, text, laid_out in read])
+        self.pages: list[tuple[int, str]] = list(pages)
+        self.lines: list[Line] = list(lines)
 
     @staticmethod
     def _attach(lines: list[Line], found: tuple[Marker, ...]) -> None:
@@ -93,6 +95,35 @@ class DocText:
 
     def nonblank(self, lines: list[Line] | None = None) -> list[Line]:
         return [ln for ln in (self.lines if lines is None else lines) if not ln.blank]
+
+
+def _lines(read: list[tuple[int, list[str], list | None, list | None]]
+           ) -> tuple[tuple[tuple[int, str], ...], tuple[Line, ...]]:
+    """Pages and lines of a document from its pages' (number, line texts, column segments, word
+    confidences), with the spaCy markers of each page attached to its lines."""
+    pages: list[tuple[int, str]] = []
+    lines: list[Line] = []
+    for number, texts, segs, confs in read:
+        pages.append((number, "\n".join(texts)))
+        page_lines = []
+        off = 0
+        for j, raw in enumerate(texts):
+            ln = Line(len(lines), number, raw, off, segments=segs[j] if segs else None,
+                      confs=confs[j] if confs else None)
+            lines.append(ln)
+            page_lines.append(ln)
+            off += len(raw) + 1
+        DocText._attach(page_lines, markers(pages[-1][1]))
+    return tuple(pages), tuple(lines)
+
+
+@lru_cache(maxsize=8)
+def _text_lines(pages: tuple[tuple[int, str], ...]) -> tuple[tuple[tuple[int, str], ...], tuple[Line, ...]]:
+    """`_lines` of a document read from its text alone, remembered: the classifier reads an SK's
+    subject from a DocText, and the field extractors then build one of the same text (each
+    page's markers are half of what understanding a page costs). Keyed by the repaired page
+    texts, which both arrive at; pages with OCR word boxes are laid out from them, not cached."""
+    return _lines([(number, text.split("\n"), None, None) for number, text in pages])
 
 
 def _ocr_lines(raw_text: str, words: list[Word]) -> list[list[Word]] | None:
