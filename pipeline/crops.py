@@ -343,7 +343,7 @@ class _Source:
 def crop(frame: Frame, look: Look) -> tuple[dict[str, Any], Picture]:
     """The region of `look` on `frame`: (report.json's region, the picture)."""
     import numpy as np
-    from PIL import ImageDraw
+    from PIL import Image, ImageDraw, ImageOps
     found = frame.find(look)
     box, located = regions.region(look.kind, found, frame.width, frame.height)
     region = {"kind": look.kind, "page": look.page, "unit": frame.unit,
@@ -358,12 +358,19 @@ def crop(frame: Frame, look: Look) -> tuple[dict[str, Any], Picture]:
     # a 300-dpi OCR picture is shown at CROP_DPI, like a rendered page
     per_pt = float(np.sqrt(abs(np.linalg.det(frame.matrix[:2, :2]))))
     f = CROP_DPI / 72 / per_pt if frame.unit == "pt" and per_pt > CROP_DPI / 72 * 1.1 else 1.0
-    picture = frame.picture((x0, top, x1, bottom), f).convert("RGB")
+    grey = frame.picture((x0, top, x1, bottom), f)
+    # brought within CROP_MAX_PX while grey (a third of the work on colour), then outlined: an
+    # outline 2 px wide at the page's scale, as it was drawn before the page was reduced
+    picture = ImageOps.contain(grey, CROP_MAX_PX, Image.LANCZOS) \
+        if grey.width > CROP_MAX_PX[0] or grey.height > CROP_MAX_PX[1] else grey
+    s = picture.width / grey.width
+    picture = picture.convert("RGB")
     draw = ImageDraw.Draw(picture)
     for b in found:
         bx0, btop, bx1, bbottom = regions.map_box(frame.matrix, b)
-        draw.rectangle(((bx0 - x0) * f - 2, (btop - top) * f - 2, (bx1 - x0) * f + 2, (bbottom - top) * f + 2),
-                       outline=OUTLINE, width=2)
+        draw.rectangle((((bx0 - x0) * f - 2) * s, ((btop - top) * f - 2) * s,
+                        ((bx1 - x0) * f + 2) * s, ((bbottom - top) * f + 2) * s),
+                       outline=OUTLINE, width=max(1, round(2 * s)))
     return region, encode(picture, CROP_MAX_PX, CROP_MAX_BYTES)
 
 
