@@ -91,18 +91,32 @@ def find_page(grey: np.ndarray) -> np.ndarray | None:
     return _order(quad / factor)
 
 
+def paper(small: np.ndarray) -> np.ndarray:
+    """The paper's brightness on a page at most _WORK_SIDE long: the page with dark print taken
+    out (a grey closing wider than any stroke), smoothed."""
+    k = max(3, round(max(small.shape) / 25)) | 1
+    light = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    return cv2.GaussianBlur(light, (0, 0), k)
+
+
 def _even_light(page: np.ndarray) -> np.ndarray:
-    """Paper evenly white: each pixel divided by the page's brightness around it. The brightness
-    is the image with dark print taken out (a grey closing wider than any stroke) and smoothed."""
+    """Paper evenly white: each pixel divided by the page's brightness around it."""
     h, w = page.shape
     factor = min(1.0, _WORK_SIDE / max(h, w))
     small = cv2.resize(page, (max(1, round(w * factor)), max(1, round(h * factor))),
                        interpolation=cv2.INTER_AREA)
-    k = max(3, round(max(small.shape) / 25)) | 1
-    paper = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
-    paper = cv2.GaussianBlur(paper, (0, 0), k)
-    paper = cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR)
-    return cv2.divide(page, np.maximum(paper, 1), scale=255)
+    light = cv2.resize(paper(small), (w, h), interpolation=cv2.INTER_LINEAR)
+    return cv2.divide(page, np.maximum(light, 1), scale=255)
+
+
+def sheet(corners: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
+    """The perspective map from the photo's pixels onto the upright sheet with these corners
+    (find_page's), and the sheet's size in pixels (width, height)."""
+    tl, tr, br, bl = corners
+    width = round(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl)))
+    height = round(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr)))
+    target = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], np.float32)
+    return cv2.getPerspectiveTransform(corners.astype(np.float32), target), (width, height)
 
 
 def flatten(img: Image.Image) -> Image.Image:
@@ -112,11 +126,6 @@ def flatten(img: Image.Image) -> Image.Image:
     corners = find_page(grey)
     if corners is None:
         return img
-    tl, tr, br, bl = corners
-    width = round(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl)))
-    height = round(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr)))
-    target = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], np.float32)
-    matrix = cv2.getPerspectiveTransform(corners.astype(np.float32), target)
-    page = cv2.warpPerspective(grey, matrix, (width, height), flags=cv2.INTER_CUBIC,
-                               borderMode=cv2.BORDER_REPLICATE)
+    matrix, size = sheet(corners)
+    page = cv2.warpPerspective(grey, matrix, size, flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
     return Image.fromarray(_even_light(page))

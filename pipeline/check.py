@@ -106,6 +106,12 @@ def reuse_unchanged(files: list[FoundFile], store_url: str | None, unit: str
     return reused, todo
 
 
+def picture_cache(settings: Settings, store: RunStore | None) -> Path | None:
+    """Where report pictures are kept by content across runs: beside the run store, and only
+    with one (a run without a store leaves nothing behind)."""
+    return data_dir(settings) / "pictures" if store is not None else None
+
+
 def read_document(found: FoundFile, job: Job) -> Document:
     """Extract and understand one file; never raises (a failure is the document's flag)."""
     cached = False
@@ -113,6 +119,9 @@ def read_document(found: FoundFile, job: Job) -> Document:
         run_store = get_store(job.store_url)
         extraction, cached = extract_cached(found, run_store, ahead=job.ahead, settings=job.settings)
         doc = understand(found, extraction, run_store)
+        if (pictures := picture_cache(job.settings, run_store)) is not None:
+            from pipeline.crops import cache_thumbnail
+            cache_thumbnail(doc, Path(found.abspath), pictures)
     except Exception as exc:  # a bug on one file must not lose the other files' results
         failed = Extraction(kind=found.kind, error_code=ErrorKind.CORRUPT_FILE,
                             error_reason=f"internal error while reading: {exc.__class__.__name__}: {exc}")
@@ -243,7 +252,7 @@ def run_check(settings: Settings | None, evidence_dir: str | Path, out_dir: str 
             from pipeline.crops import page_media
             # sets each flag's region (report.json) before the report is built
             pictures = page_media(documents, evaluation.flags, root, run_store,
-                                  cache_dir=data_dir(settings) / "pictures" if run_store is not None else None).view()
+                                  cache_dir=picture_cache(settings, run_store)).view()
         report = report_json.build_report(
             documents=documents, flags=evaluation.flags, indicators=evaluation.indicators,
             score=evaluation.score, profile=unit_profile,

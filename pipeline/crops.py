@@ -15,6 +15,12 @@ exist so that a person can look.
 A DOCX has no page image (its layout is Word's to make): its flags carry the region's page and
 excerpt, no picture. Pictures are cached by the file's content (sha256) and what was asked of it,
 in the bukti data folder next to the run store, so a warm re-check renders nothing.
+
+Off the run's critical path: a thumbnail depends on the file alone, so with a store each reader
+renders it into the cache right after reading the file (cache_thumbnail); after evaluate only the
+crops are left, rendered a document per task on two threads, each page drawn only where a crop
+shows it (pipeline/page_cut.py). On the short bench folder (15 crops, 53 thumbnails) that stage
+took 2.1 s of one core on a cold check and now ~0.9 s of CPU over two threads.
 """
 from __future__ import annotations
 
@@ -24,6 +30,7 @@ import io
 import json
 import logging
 import os
+import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
@@ -104,7 +111,8 @@ def encode(img: Image.Image, max_px: tuple[int, int], max_bytes: int) -> Picture
 @dataclass
 class Frame:
     """A page rendered or loaded, with the map from its units to the picture's pixels."""
-    image: Image.Image
+    size: tuple[int, int]              # the picture's pixels (width, height)
+    picture: Callable[[tuple[int, int, int, int], float], Image.Image]   # a box of its pixels, scaled
     unit: str                          # "pt": PDF points; "px": pixels of the image file, upright
     width: float                       # the page, in `unit`
     height: float
@@ -156,7 +164,15 @@ def _text_frame(pdf, index: int) -> Frame:
                 page.close()
         return _short(" ".join(text.split()))
 
-    return Frame(image, "pt", width, height, np.diag([scale, scale, 1.0]), find, excerpt)
+    return Frame(image.size, lambda box, factor: _scaled(image.crop(box), factor), "pt", width, height,
+                 np.diag([scale, scale, 1.0]), find, excerpt)
+
+
+def _scaled(img: Image.Image, factor: float) -> Image.Image:
+    from PIL import Image
+    if factor == 1.0:
+        return img
+    return img.resize((max(1, round(img.width * factor)), max(1, round(img.height * factor))), Image.LANCZOS)
 
 
 def _last(look: Look) -> bool:
@@ -191,20 +207,19 @@ def _needles(anchor: str) -> list[str]:
 def _ocr_frame(load: Callable[[], tuple[Image.Image, Any]], page: Page, unit: str,
                unit_per_px: Callable[[Image.Image], float]) -> Frame:
     """A page that OCR read: the picture Tesseract read, loaded again and scaled, turned and
-    levelled as it was, so that its word boxes fall where they were found. `unit_per_px`: page
-    units per pixel of the loaded picture."""
+    levelled as it was (a region of it drawn on demand: pipeline/page_cut.py), so that its word
+    boxes fall where they were found. `unit_per_px`: page units per pixel of the loaded picture."""
     import numpy as np
 
-    from extractors import ocr, photo_page
+    from extractors import ocr
+
+    from pipeline.page_cut import PageCut
     loaded, _dpi = load()
     per_px = unit_per_px(loaded)
-    image, scale = ocr.prepare(loaded)
-    image = photo_page.flatten(image)   # a phone photo's sheet as OCR read it, cut from the desk
-    size = image.size
-    if page.rotation:
-        image = image.rotate(-page.rotation, expand=True, fillcolor=255)
-    if page.skew:
-        image = ocr._rotate(image, page.skew)
+    grey, scale = ocr.prepare(loaded)
+    del loaded   # a colour photo: three times the grey's memory
+    cut = PageCut(grey, page.rotation, page.skew)
+    size = cut.sheet_size   # a phone photo's sheet as OCR read it, cut from the desk
     matrix = regions.frame_matrix(scale / per_px, size, page.rotation, page.skew)
     inverse = np.linalg.inv(matrix)
     words: list[Word] = list(page.words or [])
@@ -216,19 +231,30 @@ def _ocr_frame(load: Callable[[], tuple[Image.Image, Any]], page: Page, unit: st
     def excerpt(box: Box) -> str:
         return _short(regions.words_inside(words, regions.map_box(matrix, box)))
 
-    return Frame(image, unit, size[0] / scale * per_px, size[1] / scale * per_px, matrix, find, excerpt)
+    return Frame(cut.size, cut.cut, unit, size[0] / scale * per_px, size[1] / scale * per_px, matrix, find, excerpt)
 
 
 def _short(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _upright_size(path: Path) -> tuple[int, int]:
-    """The image file's size with its EXIF orientation applied."""
+def _frame_size(path: Path, index: int) -> tuple[int, int]:
+    """The size of the file's frame `index` as stored (its header: nothing is decoded)."""
     from PIL import Image
     with Image.open(path) as im:
-        w, h = im.size
-        return (h, w) if im.getexif().get(0x0112) in (5, 6, 7, 8) else (w, h)
+        if index:
+            im.seek(index)
+        return im.size
+
+
+def _upright(stored: tuple[int, int], loaded: Image.Image) -> tuple[int, int]:
+    """The stored size turned as the loader turned the frame (EXIF orientation). The loaded
+    picture is upright and at most drafted down, so its sides' ratio tells whether the stored
+    sides swapped; asking the EXIF itself decodes a whole PNG (Pillow looks for its eXIf chunk
+    past the pixels): 40 ms of a 2-MP scan, for one number."""
+    w, h = stored
+    lw, lh = loaded.size
+    return (h, w) if abs(lw * w - lh * h) < abs(lw * h - lh * w) else (w, h)
 
 
 # ------------------------------------------------------------------ one document
@@ -236,8 +262,8 @@ def _upright_size(path: Path) -> tuple[int, int]:
 class _Source:
     """One evidence file opened for pictures (PDF or image); DOCX and others have none."""
 
-    def __init__(self, doc: Document, root: Path):
-        self.doc, self.path = doc, root / doc.path
+    def __init__(self, doc: Document, path: Path):
+        self.doc, self.path = doc, path
         self.pdf = None
         # the last page pictured: flags on one page (a signature block's name and NIP) share it,
         # and one page at a time bounds the memory (a 300-dpi page is ~9 MB)
@@ -275,9 +301,9 @@ class _Source:
             return _ocr_frame(lambda: page_image(self.pdf, number - 1), page, "pt",
                               lambda img: width_pt / img.width)
         from extractors.images import _load_frame
-        full = _upright_size(self.path)
+        stored = _frame_size(self.path, number - 1)
         return _ocr_frame(lambda: _load_frame(self.path, number - 1), page, "px",
-                          lambda img: full[0] / img.width)
+                          lambda img: _upright(stored, img)[0] / img.width)
 
     def thumbnail(self) -> Picture | None:
         from PIL import Image, ImageOps
@@ -317,7 +343,7 @@ class _Source:
 def crop(frame: Frame, look: Look) -> tuple[dict[str, Any], Picture]:
     """The region of `look` on `frame`: (report.json's region, the picture)."""
     import numpy as np
-    from PIL import Image, ImageDraw
+    from PIL import Image, ImageDraw, ImageOps
     found = frame.find(look)
     box, located = regions.region(look.kind, found, frame.width, frame.height)
     region = {"kind": look.kind, "page": look.page, "unit": frame.unit,
@@ -328,25 +354,34 @@ def crop(frame: Frame, look: Look) -> tuple[dict[str, Any], Picture]:
                                     if found else box)}
     x0, top, x1, bottom = regions.map_box(frame.matrix, box)
     x0, top = max(0, int(x0)), max(0, int(top))
-    x1, bottom = min(frame.image.width, int(x1) + 1), min(frame.image.height, int(bottom) + 1)
-    picture = frame.image.crop((x0, top, x1, bottom)).convert("RGB")
+    x1, bottom = min(frame.size[0], int(x1) + 1), min(frame.size[1], int(bottom) + 1)
     # a 300-dpi OCR picture is shown at CROP_DPI, like a rendered page
     per_pt = float(np.sqrt(abs(np.linalg.det(frame.matrix[:2, :2]))))
-    if frame.unit == "pt" and per_pt > CROP_DPI / 72 * 1.1:
-        f = CROP_DPI / 72 / per_pt
-        picture = picture.resize((max(1, round(picture.width * f)), max(1, round(picture.height * f))),
-                                 Image.LANCZOS)
-    else:
-        f = 1.0
+    f = CROP_DPI / 72 / per_pt if frame.unit == "pt" and per_pt > CROP_DPI / 72 * 1.1 else 1.0
+    grey = frame.picture((x0, top, x1, bottom), f)
+    # brought within CROP_MAX_PX while grey (a third of the work on colour), then outlined: an
+    # outline 2 px wide at the page's scale, as it was drawn before the page was reduced
+    picture = ImageOps.contain(grey, CROP_MAX_PX, Image.LANCZOS) \
+        if grey.width > CROP_MAX_PX[0] or grey.height > CROP_MAX_PX[1] else grey
+    s = picture.width / grey.width
+    picture = picture.convert("RGB")
     draw = ImageDraw.Draw(picture)
     for b in found:
         bx0, btop, bx1, bbottom = regions.map_box(frame.matrix, b)
-        draw.rectangle(((bx0 - x0) * f - 2, (btop - top) * f - 2, (bx1 - x0) * f + 2, (bbottom - top) * f + 2),
-                       outline=OUTLINE, width=2)
+        draw.rectangle((((bx0 - x0) * f - 2) * s, ((btop - top) * f - 2) * s,
+                        ((bx1 - x0) * f + 2) * s, ((bbottom - top) * f + 2) * s),
+                       outline=OUTLINE, width=max(1, round(2 * s)))
     return region, encode(picture, CROP_MAX_PX, CROP_MAX_BYTES)
 
 
 # ------------------------------------------------------------------ the run's pictures
+
+# Threads that render one report's missing pictures, a document each at a time. Decoding,
+# resampling, OpenCV's warps and JPEG encoding release the GIL (PDFium's calls take PDFIUM_LOCK),
+# so two keep the machine kind's two cores busy after evaluate, when Tesseract is done; each
+# holds one page at a time (a 300-dpi page is ~9 MB).
+PICTURE_THREADS = 2
+
 
 class _Cache:
     """Pictures and regions by content and question, one small JSON file each."""
@@ -372,11 +407,24 @@ class _Cache:
         path = self._path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            # the thread in the name: two readers may put the thumbnail of two copies of one file
+            tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
             tmp.write_text(json.dumps(value), encoding="utf-8")
             os.replace(tmp, path)
         except OSError as exc:   # a read-only home costs the next run a render, never this one
             _log.warning("picture cache unwritable: %s", exc)
+
+
+def _crop_key(doc: Document, look: Look) -> str:
+    return "|".join([MEDIA_VERSION, "crop", doc.sha256, look.kind, str(look.page), *look.anchors])
+
+
+def _thumbnail_key(doc: Document) -> str:
+    return "|".join([MEDIA_VERSION, "thumbnail", doc.sha256])
+
+
+def _has_thumbnail(doc: Document) -> bool:
+    return doc.readable and doc.kind in ("pdf", "image")
 
 
 def _priority(flag: Flag) -> tuple:
@@ -392,40 +440,95 @@ def page_media(documents: list[Document], flags: list[Flag], root: Path, store=N
     picture is a help, a failed one is logged and left out."""
     run = _Run(documents, Path(root), store, _Cache(cache_dir))
     try:
-        for flag in sorted(flags, key=_priority):
+        flags = sorted(flags, key=_priority)
+        run.render(flags, documents)
+        for flag in flags:
             run.crop(flag)
         for doc in sorted(documents, key=lambda d: d.path):
             run.thumbnail(doc)
     except Exception as exc:   # a bug here costs pictures, never the report
         _log.warning("pictures left out: %s: %s", type(exc).__name__, exc)
-    finally:
-        run.close()
     return run.media
 
 
+def cache_thumbnail(doc: Document, path: Path, cache_dir: Path) -> None:
+    """Put the thumbnail of `doc` (the file at `path`) in the picture cache unless it is there.
+
+    A thumbnail depends on the file alone, so a reader renders it right after reading the file,
+    while the run is still reading others; the pictures stage after evaluate, which the report
+    waits for, then finds it in the cache (on the short bench folder, 53 thumbnails took ~0.5 s
+    of one core there). Never raises: a thumbnail missed here is rendered there."""
+    try:
+        cache = _Cache(cache_dir)
+        key = _thumbnail_key(doc)
+        if not _has_thumbnail(doc) or cache.get(key) is not None:
+            return
+        hit = _render_document(doc, Path(path), None, {}, thumbnail=True).get(key)
+        if hit is not None:
+            cache.put(key, hit)
+    except Exception as exc:
+        _log.warning("no thumbnail of %s: %s: %s", doc.path, type(exc).__name__, exc)
+
+
+@dataclass
+class _Job:
+    """A document's pictures to render: its crops by cache key, and whether its thumbnail."""
+    doc: Document
+    looks: dict[str, Look] = field(default_factory=dict)
+    thumbnail: bool = False
+
+
 class _Run:
-    """One report's pictures: the files opened for them, the cache, the budget spent."""
+    """One report's pictures: the cache, what it lacked rendered, the budget spent."""
 
     def __init__(self, documents: list[Document], root: Path, store, cache: _Cache):
         self.by_path = {d.path: d for d in documents}
         self.root, self.store, self.cache = root, store, cache
         self.media = Media()
-        self.sources: dict[str, _Source | None] = {}
+        self.hits: dict[str, dict | None] = {}   # by cache key; None: no picture to be had
 
-    def source(self, doc: Document) -> _Source | None:
-        if doc.path not in self.sources:
-            try:
-                _with_words(doc, self.store)
-                self.sources[doc.path] = _Source(doc, self.root)
-            except Exception as exc:
-                _log.warning("no pictures of %s: %s", doc.path, exc)
-                self.sources[doc.path] = None
-        return self.sources[doc.path]
+    def _target(self, flag: Flag) -> tuple[Document, Look] | None:
+        look = flag.look
+        doc = self.by_path.get(look.document or (flag.documents[0] if flag.documents else "")) if look else None
+        return (doc, look) if doc is not None and doc.readable else None
 
-    def close(self) -> None:
-        for src in self.sources.values():
-            if src is not None:
-                src.close()
+    def render(self, flags: list[Flag], documents: list[Document]) -> None:
+        """Every picture the report may show: from the cache, else rendered, a document per task
+        on PICTURE_THREADS threads (one content rendered once). Only the rendering runs in
+        parallel; what the report shows, and the budget, follow the flags' order in crop()."""
+        jobs: dict[str, _Job] = {}
+
+        def missing(key: str) -> bool:
+            if key in self.hits:
+                return False
+            self.hits[key] = self.cache.get(key)
+            return self.hits[key] is None
+
+        for flag in flags:
+            target = self._target(flag)
+            if target is not None and missing(key := _crop_key(*target)):
+                jobs.setdefault(target[0].sha256, _Job(target[0])).looks[key] = target[1]
+        for doc in sorted(documents, key=lambda d: d.path):
+            if _has_thumbnail(doc) and missing(_thumbnail_key(doc)):
+                jobs.setdefault(doc.sha256, _Job(doc)).thumbnail = True
+        # the long tasks first (the documents with the most crops), the thumbnails after: the two
+        # threads then end close together
+        todo = sorted(jobs.values(), key=lambda j: -len(j.looks))
+
+        def run(job: _Job) -> dict[str, dict | None]:
+            return _render_document(job.doc, self.root / job.doc.path, self.store, job.looks, job.thumbnail)
+
+        if len(todo) > 1 and PICTURE_THREADS > 1:
+            from concurrent.futures import ThreadPoolExecutor
+            with ThreadPoolExecutor(min(PICTURE_THREADS, len(todo)), thread_name_prefix="bukti-pictures") as pool:
+                rendered = list(pool.map(run, todo))
+        else:
+            rendered = [run(job) for job in todo]
+        for hits in rendered:
+            for key, hit in hits.items():
+                self.hits[key] = hit
+                if hit is not None:
+                    self.cache.put(key, hit)
 
     def fits(self, picture: Picture, must: bool) -> bool:
         if must or self.media.total_bytes() + picture.size <= REPORT_MAX_BYTES:
@@ -434,45 +537,61 @@ class _Run:
         return False
 
     def crop(self, flag: Flag) -> None:
-        look = flag.look
-        doc = self.by_path.get(look.document or (flag.documents[0] if flag.documents else "")) if look else None
-        if doc is None or not doc.readable:
-            return
-        key = "|".join([MEDIA_VERSION, "crop", doc.sha256, look.kind, str(look.page), *look.anchors])
-        hit = self.cache.get(key)
+        target = self._target(flag)
+        hit = self.hits.get(_crop_key(*target)) if target is not None else None
         if hit is None:
-            hit = _render_crop(doc, look, self.source)
-            if hit is None:
-                return
-            self.cache.put(key, hit)
+            return
         flag.region = hit["region"]
         if hit.get("picture") and self.fits(Picture(**hit["picture"]), flag.code == "UNVERIFIABLE"):
             self.media.crops[flag.id] = Picture(**hit["picture"])
 
     def thumbnail(self, doc: Document) -> None:
-        if not doc.readable or doc.kind not in ("pdf", "image"):
-            return
-        key = "|".join([MEDIA_VERSION, "thumbnail", doc.sha256])
-        hit = self.cache.get(key)
-        if hit is None:
-            src = self.source(doc)
-            try:
-                picture = src.thumbnail() if src else None
-            except Exception as exc:
-                _log.warning("no thumbnail of %s: %s", doc.path, exc)
-                picture = None
-            hit = {"picture": asdict(picture) if picture else None}
-            self.cache.put(key, hit)
-        if hit["picture"] and self.fits(Picture(**hit["picture"]), False):
+        hit = self.hits.get(_thumbnail_key(doc)) if _has_thumbnail(doc) else None
+        if hit and hit["picture"] and self.fits(Picture(**hit["picture"]), False):
             self.media.thumbnails[doc.path] = Picture(**hit["picture"])
 
 
-def _render_crop(doc: Document, look: Look, source) -> dict | None:
+def _render_document(doc: Document, path: Path, store, looks: dict[str, Look],
+                     thumbnail: bool) -> dict[str, dict | None]:
+    """One document's pictures by cache key, its file opened once: its crops page by page (the
+    flags on one page share its frame), then its thumbnail. Never raises: a picture that fails
+    is logged and left out."""
+    out: dict[str, dict | None] = {}
+    src = None
+    try:
+        if doc.kind in ("pdf", "image"):
+            if looks:
+                _with_words(doc, store)
+            src = _Source(doc, path)
+    except Exception as exc:
+        _log.warning("no pictures of %s: %s", doc.path, exc)
+    try:
+        for key, look in sorted(looks.items(), key=lambda item: item[1].page or 0):
+            out[key] = _render_crop(doc, look, src)
+        if thumbnail:
+            out[_thumbnail_key(doc)] = _render_thumbnail(doc, src)
+    except Exception as exc:   # a bug here costs this document's pictures, never the others'
+        _log.warning("pictures of %s left out: %s: %s", doc.path, type(exc).__name__, exc)
+    finally:
+        if src is not None:
+            src.close()
+    return out
+
+
+def _render_thumbnail(doc: Document, src: _Source | None) -> dict:
+    try:
+        picture = src.thumbnail() if src else None
+    except Exception as exc:
+        _log.warning("no thumbnail of %s: %s", doc.path, exc)
+        picture = None
+    return {"picture": asdict(picture) if picture else None}
+
+
+def _render_crop(doc: Document, look: Look, src: _Source | None) -> dict | None:
     if doc.kind == "docx":   # Word lays out its pages; bukti has no picture of them
         return {"region": {"kind": look.kind, "page": look.page, "unit": None, "box": None,
                            "located": False, "words": [], "text": _docx_excerpt(doc, look),
                            "no_image": "docx"}, "picture": None}
-    src = source(doc)
     if src is None:
         return None
     try:

@@ -8,11 +8,12 @@ import io
 import json
 import re
 import shutil
+import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageOps
 
 from pipeline import cli, crops, regions
 from pipeline.read import extract_file
@@ -63,7 +64,7 @@ def ink_under_words(frame: crops.Frame, boxes) -> None:
     the word boxes were read from, turned and levelled the same way."""
     for box in boxes:
         x0, top, x1, bottom = regions.map_box(frame.matrix, box)
-        cut = np.asarray(frame.image.convert("L").crop((int(x0), int(top), int(x1) + 1, int(bottom) + 1)))
+        cut = np.asarray(frame.picture((int(x0), int(top), int(x1) + 1, int(bottom) + 1), 1.0).convert("L"))
         assert (cut < 128).mean() > 0.04, box
 
 
@@ -91,7 +92,7 @@ def test_frame_matrix_maps_the_page_into_the_turned_levelled_picture(rotation):
 
 def test_scanned_signature_block_is_found_from_ocr_word_boxes(scan):
     look = _signature_look(scan)
-    src = crops._Source(scan, EXAMPLE)
+    src = crops._Source(scan, EXAMPLE / SCAN)
     try:
         frame = src.frame(look.page)
         region, picture = crops.crop(frame, look)
@@ -118,18 +119,37 @@ def test_photo_region_is_in_the_pixels_of_the_upright_photo(photo):
              if w.conf > 90 and len(w.text) >= 6 and w.text.isalpha() and every.count(w.text.lower()) == 1]
     anchor = words[len(words) // 2].text   # a word of the body, read once
     look = Look(kind="nomor", page=1, anchors=[anchor])
-    src = crops._Source(photo, EXAMPLE)
+    src = crops._Source(photo, EXAMPLE / PHOTO)
     try:
         frame = src.frame(1)
         region, picture = crops.crop(frame, look)
         ink_under_words(frame, region["words"])
     finally:
         src.close()
-    width, height = crops._upright_size(EXAMPLE / PHOTO)
+    with Image.open(EXAMPLE / PHOTO) as im:
+        width, height = ImageOps.exif_transpose(im).size
     assert region["unit"] == "px" and region["located"] and anchor in region["text"]
     x0, top, x1, bottom = region["box"]
     assert 0 <= x0 < x1 <= width + 1 and 0 <= top < bottom <= height + 1
     assert within_budget(picture, crops.CROP_MAX_PX, crops.CROP_MAX_BYTES)
+
+
+@pytest.mark.parametrize("fmt,size,orientation", [("JPEG", (4400, 3000), 6), ("JPEG", (1800, 1200), 8),
+                                                   ("PNG", (1200, 900), 6), ("PNG", (900, 1200), 1),
+                                                   ("JPEG", (4400, 3000), 1)])
+def test_upright_size_of_a_photo_follows_its_exif_without_decoding(tmp_path, fmt, size, orientation):
+    """A photo's page units are the pixels of the upright file: its stored size, turned by the EXIF
+    orientation, read from the (possibly drafted) picture the loader gives."""
+    from extractors.images import _load_frame
+    path = tmp_path / f"photo.{fmt.lower()}"
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    Image.new("RGB", size, "white").save(path, fmt, exif=exif.tobytes())
+    with Image.open(path) as im:
+        expected = ImageOps.exif_transpose(im).size
+    loaded, _dpi = _load_frame(path, 0)
+    assert crops._upright(crops._frame_size(path, 0), loaded) == expected
+    assert expected == (size[::-1] if orientation in (6, 8) else size)
 
 
 def test_text_layer_date_line_and_thumbnail():
@@ -154,6 +174,67 @@ def test_unverifiable_keeps_its_crop_past_the_report_budget(scan, monkeypatch):
     assert list(media.crops) == ["F0002"] and not media.thumbnails
     assert media.omitted == 2   # the UNSIGNED crop and the thumbnail
     assert flags[0].region and flags[0].region == flags[1].region   # the region is always reported
+
+
+def test_pictures_rendered_on_threads_are_those_rendered_in_turn(scan, photo, monkeypatch):
+    text = read(TEXT_PDF, "pdf")
+    mention = next(m for m in text.fields.dates if m.value == text.fields.tanggal)
+
+    def flags() -> list[Flag]:
+        return [Flag(code="UNSIGNED", severity="error", documents=[scan.path], id="F0001", look=_signature_look(scan)),
+                Flag(code="UNVERIFIABLE", severity="info", documents=[photo.path], id="F0002",
+                     look=Look(kind="page", page=1, anchors=[])),
+                Flag(code="OUT_OF_PERIOD", severity="error", documents=[text.path], id="F0003",
+                     look=Look(kind="date", page=mention.page, anchors=[mention.raw]))]
+
+    threads: set[str] = set()
+    real = crops._render_document
+
+    def spy(*args, **kwargs):
+        threads.add(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(crops, "_render_document", spy)
+    monkeypatch.setattr(crops, "PICTURE_THREADS", 1)
+    in_turn = crops.page_media([scan, photo, text], first := flags(), EXAMPLE)
+    assert threads == {threading.current_thread().name}
+    threads.clear()
+    monkeypatch.setattr(crops, "PICTURE_THREADS", 2)
+    on_threads = crops.page_media([scan, photo, text], second := flags(), EXAMPLE)
+    assert len(threads) == 2 and all(t.startswith("bukti-pictures") for t in threads)
+    assert len(on_threads.crops) == 3 and len(on_threads.thumbnails) == 3
+    assert on_threads.view() == in_turn.view()
+    assert [f.region for f in second] == [f.region for f in first] and all(f.region for f in second)
+
+
+def test_a_reader_leaves_the_thumbnail_for_the_pictures_stage(tmp_path, monkeypatch):
+    """A thumbnail depends on the file alone: the reader renders it into the picture cache right
+    after reading the file, and the pictures stage after evaluate renders it no more. A run
+    without a store keeps no pictures."""
+    from pipeline import check
+    from pipeline.discover import discover
+    from pipeline.settings import Settings
+    from pipeline.store import get_store
+    root = tmp_path / "ev"
+    root.mkdir()
+    shutil.copy(EXAMPLE / TEXT_PDF, root / "laporan.pdf")
+    [found] = discover(root)
+    settings = Settings(home=tmp_path / "home")
+
+    check.read_document(found, check.Job(settings, None, "unit"))
+    assert not (tmp_path / "home").exists()
+
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    doc = check.read_document(found, check.Job(settings, url, "unit"))
+    cache = check.picture_cache(settings, get_store(url))
+    assert doc.readable and len(list(cache.rglob("*.json"))) == 1
+
+    def fail(*_a, **_k):
+        raise AssertionError("thumbnail rendered again")
+
+    monkeypatch.setattr(crops._Source, "thumbnail", fail)
+    media = crops.page_media([doc], [], root, cache_dir=cache)
+    assert within_budget(media.thumbnails[doc.path], crops.THUMB_MAX_PX, crops.THUMB_MAX_BYTES)
 
 
 # ------------------------------------------------------------------ the example unit, end to end
