@@ -92,6 +92,7 @@ class Sampler(threading.Thread):
         super().__init__(daemon=True)
         self.pid, self.interval = pid, interval
         self.peak_rss = 0
+        self.peak_by: dict[str, int] = {}   # at the peak: MB per process name (which one held it)
         self.ocr_samples: list[tuple[int, float]] = []   # (tesseracts alive, machine busy share)
         self.stop_event = threading.Event()
 
@@ -99,7 +100,13 @@ class Sampler(threading.Thread):
         busy0, total0 = _cpu_times()
         while not self.stop_event.wait(self.interval):
             pids = _tree(self.pid)
-            self.peak_rss = max(self.peak_rss, sum(_rss(p) for p in pids))
+            rss = {p: _rss(p) for p in pids}
+            if sum(rss.values()) > self.peak_rss:
+                self.peak_rss = sum(rss.values())
+                by: dict[str, int] = {}
+                for p, r in rss.items():
+                    by[_comm(p)] = by.get(_comm(p), 0) + r
+                self.peak_by = {name: round(r / 2**20) for name, r in by.items()}
             tess = sum(1 for p in pids if _comm(p) == "tesseract")
             busy1, total1 = _cpu_times()
             share = (busy1 - busy0) / max(1, total1 - total0)
@@ -169,6 +176,7 @@ def run_check(label: str, unit: Path, out: Path, env: dict[str, str], log_dir: P
     stages, runs = _stages(log)
     result = {"label": label, "wall_s": round(wall, 1), "rc": rc, "ocr_runs": runs,
               "cpu_s": round(usage.ru_utime + usage.ru_stime, 1), "peak_rss_mb": round(sampler.peak_rss / 2**20),
+              "peak_rss_by_process_mb": sampler.peak_by,
               "ocr_samples": len(samples),
               "ocr_both_cores_share": round(sum(1 for t, _ in samples if t >= CORES) / len(samples), 2) if samples else None,
               "ocr_machine_busy": round(statistics.mean(s for _, s in samples), 2) if samples else None,
