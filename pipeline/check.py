@@ -23,7 +23,7 @@ from rules.pack import load_pack
 
 from pipeline import progress, stopping
 from pipeline.answers import answers_path_for, load_answers
-from pipeline.discover import FoundFile, discover, identities
+from pipeline.discover import FoundFile, discover, identities, largest_first
 from pipeline.exitcodes import ExitCode
 from pipeline.profile import clean_name, load_profile, load_roster, profile_path_for
 from pipeline.read import ReadAhead, extract_cached
@@ -149,14 +149,10 @@ def read_queue(todo: queue.SimpleQueue, job: Job) -> list[Document]:
 
 
 def readers(files: list[FoundFile]) -> tuple[queue.SimpleQueue, int]:
-    """The shared queue of `files` and how many readers to start on it.
-
-    Largest files first. Scans and photos are large and text PDFs and DOCX small, so this puts
-    the OCR, the long pole, at the head of the queue; the text documents' short Python work then
-    fills the cores while the last Tesseracts finish, instead of a scan that happens to sort last
-    by name running alone on one core at the end (the longest-first rule of scheduling)."""
+    """The shared queue of `files`, largest first (discover.largest_first says why), and how many
+    readers to start on it."""
     todo: queue.SimpleQueue = queue.SimpleQueue()
-    for found in sorted(files, key=lambda f: -(f.size or 0)):
+    for found in largest_first(files, lambda f: f.size or 0):
         todo.put(found)
     return todo, min(DOC_WORKERS, len(files))
 

@@ -12,6 +12,7 @@ import stat
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Iterable, TypeVar
 
 from extractors.sniff import sniff
 
@@ -159,6 +160,19 @@ def listing(root: Path) -> tuple[list[FoundFile], list[tuple[str, str]]]:
 
     walk(str(root))
     return found, regular
+
+
+T = TypeVar("T")
+
+
+def largest_first(items: Iterable[T], size: Callable[[T], int]) -> list[T]:
+    """The order a check reads files in (its readers, pipeline/check.py, and read-ahead,
+    pipeline/read.py): largest first, equal sizes in the order given. Scans and photos are the
+    large files of an evidence folder (a text PDF is a few kB, a scanned page hundreds), so OCR,
+    the long pole, heads the queue, and the text documents' short work fills the cores while the
+    last Tesseracts finish instead of a scan that sorts last by name running alone at the end
+    (the longest-first rule of scheduling)."""
+    return sorted(items, key=size, reverse=True)
 
 
 def identify(rel: str, full: str, known: Identity | None = None) -> FoundFile:

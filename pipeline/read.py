@@ -29,7 +29,7 @@ from typing import Callable
 from extractors.limits import DOC_WORKERS
 from extractors.model import ErrorKind, Extraction
 
-from pipeline.discover import HASH_WORKERS, FoundFile, Identity, identify, listing
+from pipeline.discover import HASH_WORKERS, FoundFile, Identity, identify, largest_first, listing
 from pipeline.settings import Settings, current
 from pipeline.store.protocol import RunStore
 from pipeline.timing import mark
@@ -139,14 +139,12 @@ class ReadAhead:
             known = self.store.get_identities(str(self.root))
             found, regular = listing(self.root)
             unchanged: list[FoundFile] = []
-            # The largest files first, the order the flow's readers take them in (check.readers):
-            # in an evidence folder they are the scans and photos, whose OCR is the long pole of
-            # a first check (a text PDF is a few kB, a scanned page hundreds). Those are hashed,
-            # read ahead and under way while Prefect starts, so the readers' first files are
-            # already being read; the rest is hashed meanwhile, for the flow's discovery to take
-            # (`identities`).
+            # In the order the flow's readers take files (discover.largest_first): the files
+            # hashed first are read ahead and under way while Prefect starts, so the readers'
+            # first files are already being read; the rest is hashed meanwhile, for the flow's
+            # discovery to take (`identities`).
             with ThreadPoolExecutor(max_workers=HASH_WORKERS, thread_name_prefix="bukti-readahead-hash") as pool:
-                for f, since_ns in pool.map(lambda item: _identify(item, known), _largest_first(regular)):
+                for f, since_ns in pool.map(lambda item: _identify(item, known), largest_first(regular, _size)):
                     old = known.get(f.abspath)
                     if old is not None and f.sha256 == old.sha256 and f.stat == old.signature_of():
                         unchanged.append(f)   # read before: the store's cache decides below
@@ -210,13 +208,12 @@ class ReadAhead:
                 self.executor.shutdown(wait=False, cancel_futures=True)
 
 
-def _largest_first(regular: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    def size(item: tuple[str, str]) -> int:
-        try:
-            return os.stat(item[1]).st_size
-        except OSError:
-            return -1   # identify says what is wrong with it
-    return sorted(regular, key=size, reverse=True)
+def _size(item: tuple[str, str]) -> int:
+    """A (relative, absolute) path's size, before it is identified."""
+    try:
+        return os.stat(item[1]).st_size
+    except OSError:
+        return -1   # identify says what is wrong with it
 
 
 def _identify(item: tuple[str, str], known: dict[str, Identity]) -> tuple[FoundFile, int]:
