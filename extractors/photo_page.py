@@ -96,7 +96,11 @@ def paper(small: np.ndarray) -> np.ndarray:
     out (a grey closing wider than any stroke), smoothed."""
     k = max(3, round(max(small.shape) / 25)) | 1
     light = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
-    return cv2.GaussianBlur(light, (0, 0), k)
+    # GaussianBlur's kernel (6 sigma + 1 taps, reflected border) as a plain separable filter: its
+    # bit-exact 8-bit path took ~29 ms for this 163-tap kernel at 640 px, this ~4 ms, and the light
+    # map it gives differs by at most one grey level (tests/test_photo_page.py holds it there).
+    kernel = cv2.getGaussianKernel(6 * k + 1, k)
+    return cv2.sepFilter2D(light, -1, kernel, kernel)
 
 
 def _even_light(page: np.ndarray) -> np.ndarray:

@@ -98,6 +98,23 @@ def test_a_photo_stored_sideways_without_exif_is_turned_before_its_fields_are_re
     assert sideways[0]["truth"]["fields"]["unit"].split()[0].upper() in page.text.upper()
 
 
+def test_the_paper_light_is_gaussianblurs_within_one_grey_level(photos):
+    # paper() filters with GaussianBlur's own kernel through sepFilter2D because it is ~7x cheaper;
+    # held here to the plain computation on the light map of real desk photos.
+    import cv2
+    root, manifest = photos
+    for d in manifest["documents"][:3]:
+        page = np.asarray(photo_page.flatten(_grey(root / d["path"])))
+        h, w = page.shape
+        f = photo_page._WORK_SIDE / max(h, w)
+        small = cv2.resize(page, (round(w * f), round(h * f)), interpolation=cv2.INTER_AREA)
+        k = max(3, round(max(small.shape) / 25)) | 1
+        closed = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+        plain = cv2.GaussianBlur(closed, (0, 0), k)
+        diff = np.abs(photo_page.paper(small).astype(np.int16) - plain)
+        assert diff.max() <= 1 and (diff > 0).mean() < 0.01, (d["path"], diff.max(), (diff > 0).mean())
+
+
 @pytest.mark.parametrize("kind", ["scan", "render"])
 def test_a_page_without_a_desk_is_left_exactly_as_it_is(kind):
     if kind == "render":
