@@ -80,20 +80,6 @@ def test_deskew_leaves_straight_pages_alone():
     assert ocr.estimate_skew(Image.new("L", (800, 600), 255)) == 0.0
 
 
-def test_skew_profile_variance_is_imagestats_to_the_last_bit():
-    # estimate_skew compares these scores with max() and a 5 % margin: the cheaper variance must
-    # give ImageStat's very floats, or a tie or a margin could fall the other way.
-    from PIL import ImageOps, ImageStat
-    from extractors.ocr import preparation
-    page = ImageOps.autocontrast(render_text().rotate(1.7, fillcolor=255).reduce(2), cutoff=1)
-    bw = page.point(lambda v: 255 if v < 128 else 0)
-    for angle in (0.0, -4.0, -1.8, -0.6, 0.2, 1.6, 1.8, 3.0):
-        rotated = bw.rotate(angle, resample=Image.NEAREST, fillcolor=0) if angle else bw
-        plain = ImageStat.Stat(rotated.resize((1, rotated.height), Image.BOX)).var[0]
-        assert preparation._profile_score(bw, angle) == plain, angle
-    assert preparation._variance(Image.new("L", (1, 5), 7)) == ImageStat.Stat(Image.new("L", (1, 5), 7)).var[0]
-
-
 def test_exif_orientation_is_honoured(tmp_path):
     upright = render_text()
     # Stored on its side, with the tag a phone writes for "turn 90° clockwise to view".
