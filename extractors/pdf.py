@@ -17,7 +17,6 @@ import pypdfium2 as pdfium
 from PIL import Image, ImageStat
 
 from . import limits, ocr, pdf_tables
-from .grey_pixels import grey_pixels
 from .model import ErrorKind, Extraction, Page
 
 # PDFium is not thread-safe, and pages are rendered from several OCR threads: every
@@ -200,12 +199,13 @@ def _native_scan(pdf: pdfium.PdfDocument, index: int) -> tuple[Image.Image, int]
     dpi = round(scale * 72)
     if img.size != target:
         import cv2
+        import numpy as np
         # A page longer than OCR's cap (F4, Legal, a generous page box) is resized once, straight
         # to the size and dpi preparation.ready would give it, rather than up to the render's size
         # and LANCZOS back down: ~65 ms a page less, one resampling instead of two.
         target, cap = ocr.preparation.capped(target)
         dpi = ocr.preparation.scaled_dpi(dpi, cap)
-        img = Image.fromarray(cv2.resize(grey_pixels(img), target, interpolation=cv2.INTER_LINEAR))
+        img = Image.fromarray(cv2.resize(np.asarray(img), target, interpolation=cv2.INTER_LINEAR))
     return img, dpi
 
 

@@ -20,8 +20,6 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from .grey_pixels import grey_pixels
-
 # The outline is looked for on a copy this long on its longer side: enough to place a corner within
 # a few pixels of the full image, cheap to threshold and trace.
 _WORK_SIDE = 640
@@ -128,7 +126,7 @@ def sheet(corners: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
 def flatten(img: Image.Image) -> Image.Image:
     """The sheet of a phone photo cut out, upright and evenly lit; `img` itself when no sheet's
     outline is found. img: grey ("L"), as OCR's preparation makes it."""
-    grey = grey_pixels(img)
+    grey = np.asarray(img if img.mode == "L" else img.convert("L"))
     corners = find_page(grey)
     if corners is None:
         return img

@@ -19,7 +19,6 @@ import numpy as np
 from PIL import Image
 
 from extractors import photo_page
-from extractors.grey_pixels import grey_pixels
 
 from pipeline import regions
 
@@ -30,7 +29,7 @@ class PageCut:
     turned); cut() draws a box of them."""
 
     def __init__(self, grey: Image.Image, rotation: int, skew: float):
-        self.grey = grey_pixels(grey)
+        self.grey = np.asarray(grey if grey.mode == "L" else grey.convert("L"))
         corners = photo_page.find_page(self.grey)
         if corners is None:
             self.to_sheet, self.sheet_size = np.eye(3), grey.size

@@ -6,7 +6,6 @@ from __future__ import annotations
 from PIL import Image, ImageOps, ImageStat
 
 from .. import limits, photo_page
-from ..grey_pixels import grey_pixels
 
 
 def prepare(img: Image.Image) -> tuple[Image.Image, float]:
@@ -94,8 +93,9 @@ def _rotate(img: Image.Image, angle: float) -> Image.Image:
     thin strokes on the accuracy corpus: nearest gave "III" as "!!!", bilinear "IV" as "TV".
     Within ±4° the corners that leave the canvas lie in the page margin."""
     import cv2
+    import numpy as np
 
-    grey = grey_pixels(img)
+    grey = np.asarray(img if img.mode == "L" else img.convert("L"))
     h, w = grey.shape
     matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
     return Image.fromarray(cv2.warpAffine(grey, matrix, (w, h), flags=cv2.INTER_CUBIC,
