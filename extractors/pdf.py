@@ -196,17 +196,11 @@ def _native_scan(pdf: pdfium.PdfDocument, index: int) -> tuple[Image.Image, int]
     # The PDF may invert the samples (/Decode) where the raw JPEG cannot say so; a page is paper.
     if ImageStat.Stat(img.reduce(16)).median[0] < 110:
         return None
-    dpi = round(scale * 72)
     if img.size != target:
         import cv2
         import numpy as np
-        # A page longer than OCR's cap (F4, Legal, a generous page box) is resized once, straight
-        # to the size and dpi preparation.ready would give it, rather than up to the render's size
-        # and LANCZOS back down: ~65 ms a page less, one resampling instead of two.
-        target, cap = ocr.preparation.capped(target)
-        dpi = ocr.preparation.scaled_dpi(dpi, cap)
         img = Image.fromarray(cv2.resize(np.asarray(img), target, interpolation=cv2.INTER_LINEAR))
-    return img, dpi
+    return img, round(scale * 72)
 
 
 def _ocr_page(pdf: pdfium.PdfDocument, index: int, layer: str, timeout: float | None,

@@ -10,7 +10,6 @@ import pytest
 from fpdf import FPDF
 from PIL import Image
 
-from extractors import ocr
 from extractors import pdf as pdfmod
 from extractors.extract import extract_file
 from fixtures.render.page_image import page_image as text_image
@@ -53,26 +52,6 @@ def test_scan_page_is_read_from_its_jpeg_with_the_renders_pixels(tmp_path, no_re
     rendered, rdpi = pdfmod.render_page(doc, 0)
     assert (img.size, img.mode, dpi) == (rendered.size, rendered.mode, rdpi) == (img.size, "L", 300)
     assert mean_diff(img, rendered) < 2.0
-
-
-def f4_scan(dpi: int = 200) -> Image.Image:
-    # F4 (215 x 330 mm), the Indonesian office page: longer at 300 dpi than OCR's cap.
-    page = Image.new("L", (round(8.46 * dpi), round(13.0 * dpi)), 255)
-    page.paste(text_image(LINES, width=page.width, font_px=round(dpi / 5.5)), (0, 0))
-    return page
-
-
-def test_scan_longer_than_the_ocr_cap_is_resized_once_to_what_ready_would_make(tmp_path, no_render):
-    doc = open_pdf(images_to_pdf([f4_scan()], 200, 85), tmp_path / "f4.pdf")
-    img, dpi = pdfmod.page_image(doc, 0)
-    assert not no_render
-    # the plain computation: the render's size and dpi, then preparation's cap
-    rendered, rdpi = pdfmod.render_page(doc, 0)
-    assert max(rendered.size) > ocr.preparation.limits.MAX_OCR_SIDE_PX
-    plain, plain_dpi, _skew = ocr.preparation.ready(rendered, rdpi)
-    ready, ready_dpi, _skew = ocr.preparation.ready(img, dpi)
-    assert img.size == ready.size == plain.size and dpi == ready_dpi == plain_dpi
-    assert mean_diff(ready, plain) < 2.0
 
 
 def test_scan_pdf_is_read_through_the_jpeg_path(tmp_path, no_render):

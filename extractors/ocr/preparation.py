@@ -17,24 +17,13 @@ def prepare(img: Image.Image) -> tuple[Image.Image, float]:
     # Tesseract greys the image itself; handing it grey makes the temp file 3x smaller.
     if img.mode != "L":
         img = img.convert("L")
-    size, scale = capped(img.size)
-    if scale != 1.0:
+    scale = 1.0
+    longest = max(img.size)
+    if longest > limits.MAX_OCR_SIDE_PX:
+        scale = limits.MAX_OCR_SIDE_PX / longest
+        size = (max(1, round(img.width * scale)), max(1, round(img.height * scale)))
         img = img.resize(size, Image.LANCZOS, reducing_gap=3.0)
     return img, scale
-
-
-def capped(size: tuple[int, int]) -> tuple[tuple[int, int], float]:
-    """The size a page of `size` pixels reaches Tesseract at (longest side capped), and the scale.
-    A loader that resizes anyway (a scan PDF's own JPEG) goes straight to it: see extractors.pdf."""
-    longest = max(size)
-    if longest <= limits.MAX_OCR_SIDE_PX:
-        return size, 1.0
-    scale = limits.MAX_OCR_SIDE_PX / longest
-    return (max(1, round(size[0] * scale)), max(1, round(size[1] * scale))), scale
-
-
-def scaled_dpi(dpi: int | None, scale: float) -> int | None:
-    return max(70, round(dpi * scale)) if dpi and scale != 1.0 else dpi
 
 
 def is_blank(img: Image.Image) -> bool:
@@ -105,7 +94,8 @@ def _rotate(img: Image.Image, angle: float) -> Image.Image:
 def ready(img: Image.Image, dpi: int | None) -> tuple[Image.Image | None, int | None, float]:
     """(the image Tesseract reads or None for a blank page, its dpi, the deskew angle)."""
     img, scale = prepare(img)
-    dpi = scaled_dpi(dpi, scale)
+    if dpi and scale != 1.0:
+        dpi = max(70, round(dpi * scale))
     img = photo_page.flatten(img)   # a phone photo's sheet, cut from the desk; else img itself
     if is_blank(img):
         return None, dpi, 0.0
