@@ -1,6 +1,7 @@
 """OCR path: scans, rotations, skew, EXIF, TIFF frames, the process-wide bound."""
 from __future__ import annotations
 
+import random
 import threading
 import time
 from pathlib import Path
@@ -10,7 +11,10 @@ import pytesseract
 from PIL import Image
 
 from extractors import limits, ocr
+from fixtures.documents import make_document
+from fixtures.render import scan
 from fixtures.render.page_image import page_image
+from fixtures.units import UNITS, make_roster
 from extractors.extract import extract_file
 from extractors.sniff import sniff
 
@@ -63,6 +67,35 @@ def test_rotated_image_is_turned_and_read(tmp_path, angle):
     # PIL turned the content counter-clockwise; reading it means turning it back clockwise.
     assert page.rotation == angle
     assert page.confidence > 70
+
+
+def _out_of_focus_scan() -> tuple[Image.Image, int]:
+    """An upright 150-dpi scan of a generated document, blurred 3 px: Tesseract reads it poorly
+    and OSD, asked about it, names a turn of 90 degrees it is barely sure of (about 1)."""
+    rng = random.Random(3)
+    unit = UNITS[sorted(UNITS)[0]]
+    spec = make_document("berita_acara_pencanangan", unit, rng, year=2024,
+                         roster=make_roster(unit, rng, year=2024, size=15))
+    style = scan.ScanStyle(dpi=150, blur=3.0, noise=5.0, skew=0.0)
+    return scan.scan_pages(spec, rng, style, pages=[0])[0], 150
+
+
+def test_a_poor_upright_page_is_not_read_again_turned_on_an_unsure_osd():
+    ocr.tesseract.install()    # count this process's Tesseract runs from the first
+    img, dpi = _out_of_focus_scan()
+    prepared, dpi, _ = ocr.preparation.ready(img, dpi)
+    # what the page looks like to the rule: a poor reading, and OSD asking for a turn, unsure
+    found = ocr.tesseract.orientation(prepared, dpi, 120, gate=None)
+    assert found.rotate != 0 and found.confidence < ocr.page.MIN_TURN_CONFIDENCE
+    before = ocr.tesseract.runs()
+    result = ocr.read_page(lambda: (img.copy(), dpi))
+    after = ocr.tesseract.runs()
+
+    def added(kind: str) -> int:
+        return after.get(kind, {}).get("runs", 0) - before.get(kind, {}).get("runs", 0)
+    assert result.error is None and result.confidence < ocr.LOW_CONFIDENCE
+    assert added("osd") == 1 and added("rotated") == 0    # OSD was asked, the page not read again
+    assert result.rotation == 0
 
 
 def test_skewed_image_is_levelled_and_read(tmp_path):

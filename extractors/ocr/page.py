@@ -14,6 +14,15 @@ from .tesseract import OcrResult
 LOW_CONFIDENCE = 60.0
 # So many long words are needed to say a page was read sideways (see `sideways`).
 SIDEWAYS_MIN_WORDS = 5
+# OSD's orientation confidence a turn needs before the page is read again turned. OSD answers on
+# any page with enough blobs, so on an out-of-focus or noisy upright scan it names a turn it is not
+# sure of, and the second reading (often the dearest of the page: ~8.6 CPU-s on eval-dev f4's
+# unreadable scan) wins nothing. Measured (bukti/s23-osd): pages really turned (the scan and photo
+# corpora's 90/270 pages, test_ocr's page at 90/180/270) gave 10.1-26.2; upright poor pages (f4's
+# unreadable scan, a seeded fixture page blurred 3-4 px) 0.03-1.8. 5 sits between with room on
+# both sides. OCRmyPDF gates --rotate-pages the same way, but its default (14) would leave four of
+# those turned pages (10.1-11.7) sideways.
+MIN_TURN_CONFIDENCE = 5.0
 
 
 def sideways(words: list[Word]) -> bool:
@@ -54,7 +63,8 @@ def read_page(load: Callable[[], tuple[Image.Image, int | None]], *, timeout: fl
         result = pool.read(img, dpi, timeout)
         result.skew = skew
         if _needs_orientation(result):
-            rot = tesseract.osd_rotation(img, dpi, timeout, gate=pool.get().gate)
+            found = tesseract.orientation(img, dpi, timeout, gate=pool.get().gate)
+            rot = found.rotate if found.confidence >= MIN_TURN_CONFIDENCE else 0
             if rot:
                 # PIL turns counter-clockwise; OSD's "rotate" is clockwise.
                 with pool.get().prep:
