@@ -14,15 +14,6 @@ from .tesseract import OcrResult
 LOW_CONFIDENCE = 60.0
 # So many long words are needed to say a page was read sideways (see `sideways`).
 SIDEWAYS_MIN_WORDS = 5
-# OSD's orientation confidence a turn needs before the page is read again turned. OSD answers on
-# any page with enough blobs, so on an out-of-focus or noisy upright scan it names a turn it is not
-# sure of, and the second reading (often the dearest of the page: ~8.6 CPU-s on eval-dev f4's
-# unreadable scan) wins nothing. Measured (bukti/s23-osd): pages really turned (the scan and photo
-# corpora's 90/270 pages, test_ocr's page at 90/180/270) gave 10.1-26.2; upright poor pages (f4's
-# unreadable scan, a seeded fixture page blurred 3-4 px) 0.03-1.8. 5 sits between with room on
-# both sides. OCRmyPDF gates --rotate-pages the same way, but its default (14) would leave four of
-# those turned pages (10.1-11.7) sideways.
-MIN_TURN_CONFIDENCE = 5.0
 
 
 def sideways(words: list[Word]) -> bool:
@@ -35,8 +26,15 @@ def sideways(words: list[Word]) -> bool:
 
 
 def _needs_orientation(r: OcrResult) -> bool:
-    return r.error is None and ((r.confidence or 0.0) < LOW_CONFIDENCE or not usable_text(r.text)
-                                or sideways(r.words))
+    """Whether to ask OSD for a turn. Not when the first reading found no word at all: there is no
+    text line for OSD to judge by either. On every such page measured (eval-dev f4's out-of-focus
+    scan; fixture pages blurred 5-16 px, upright and turned) OSD refused or named a turn it was
+    barely sure of (confidence under 2), and the page read again turned gave junk at best: 1.3-1.8
+    CPU-s of OSD and 8.6 of second reading per page, for nothing. Its confidence cannot decide
+    instead: turns it names unsure are sometimes right (an upside-down scan blurred 1.5 px, 1.04),
+    so for pages with words the second reading's score stays the judge."""
+    return r.error is None and bool(r.words) and (
+        (r.confidence or 0.0) < LOW_CONFIDENCE or not usable_text(r.text) or sideways(r.words))
 
 
 def read_page(load: Callable[[], tuple[Image.Image, int | None]], *, timeout: float | None = None
@@ -63,8 +61,7 @@ def read_page(load: Callable[[], tuple[Image.Image, int | None]], *, timeout: fl
         result = pool.read(img, dpi, timeout)
         result.skew = skew
         if _needs_orientation(result):
-            found = tesseract.orientation(img, dpi, timeout, gate=pool.get().gate)
-            rot = found.rotate if found.confidence >= MIN_TURN_CONFIDENCE else 0
+            rot = tesseract.osd_rotation(img, dpi, timeout, gate=pool.get().gate)
             if rot:
                 # PIL turns counter-clockwise; OSD's "rotate" is clockwise.
                 with pool.get().prep:

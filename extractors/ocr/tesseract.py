@@ -322,15 +322,9 @@ def read_one(img: Image.Image, dpi: int | None, timeout: float, *, gate: Context
     return parse_data(data)
 
 
-@dataclass(frozen=True)
-class Orientation:
-    rotate: int = 0            # clockwise degrees OSD asks for: 0, 90, 180 or 270
-    confidence: float = 0.0    # OSD's orientation_conf; 0 when it gave no answer
-
-
-def orientation(img: Image.Image, dpi: int | None, timeout: float, *, gate: ContextManager | None
-                ) -> Orientation:
-    """The turn Tesseract's orientation detection asks for, with its confidence."""
+def osd_rotation(img: Image.Image, dpi: int | None, timeout: float, *, gate: ContextManager | None
+                 ) -> int:
+    """Clockwise degrees (0, 90, 180, 270) Tesseract's orientation detection asks for."""
     osd_config = "--psm 0" + (f" --dpi {int(dpi)}" if dpi else "")
     with count("osd"):
         osd, _error = with_retry(
@@ -338,11 +332,8 @@ def orientation(img: Image.Image, dpi: int | None, timeout: float, *, gate: Cont
                                              output_type=pytesseract.Output.DICT, timeout=timeout),
             "orientation detection", gate=gate, retry_errors=False)
     # OSD refuses pages with too few characters; then the first reading stands.
-    try:
-        rot, conf = int(osd.get("rotate", 0)), float(osd.get("orientation_conf", 0.0))
-    except (AttributeError, TypeError, ValueError):
-        return Orientation()
-    return Orientation(rot, conf) if rot in (90, 180, 270) else Orientation(0, conf)
+    rot = int(osd.get("rotate", 0)) if osd else 0
+    return rot if rot in (90, 180, 270) else 0
 
 
 def failed(e: Exception) -> OcrResult:
