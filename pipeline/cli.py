@@ -187,7 +187,9 @@ def cmd_check(args, prefect_mode: str, settings: Settings) -> int:
     return exit_code(report)
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, hand_off: bool = True) -> int:
+    """`bukti` with `argv` (default: the command line). `hand_off`: a check may run in the warm
+    worker of a `bukti server` (False in the worker's own child, which is that check)."""
     import gc
     as_command = argv is None
     if as_command:
@@ -197,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
         # and turns collection back on.
         gc.disable()
     try:
-        code = _main(list(sys.argv[1:] if argv is None else argv))
+        code = _main(list(sys.argv[1:] if argv is None else argv), hand_off)
     finally:
         _imported()
     if as_command:
@@ -224,10 +226,16 @@ def _start(settings: Settings) -> None:
     # file is read: importing the extractors here would cost a warm re-check, which reads none.
 
 
-def _main(argv: list[str]) -> int:
+def _main(argv: list[str], hand_off: bool = True) -> int:
     lang = _lang_from(argv)
     settings = Settings.from_env()
     _start(settings)
+    if hand_off and argv[:1] == ["check"]:
+        # Before anything is imported: the worker has it all imported already.
+        from pipeline.handoff import run_in_worker
+        code = run_in_worker(argv, settings, _T0)
+        if code is not None:
+            return code
     # Prefect reads its settings once, at import: point it at a running `bukti server` before
     # anything (input validation imports pipeline.orchestration.flow) imports it.
     from pipeline.orchestration.prefect_env import configure

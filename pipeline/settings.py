@@ -15,6 +15,7 @@ module (it is the bottom room): the read path hands it the values it needs as ar
 | BUKTI_MAX_OCR_PAGES | max_ocr_pages | 500 | pages of one PDF that OCR reads (as the TIFF frame limit); later pages are reported UNREADABLE |
 | BUKTI_UNIT_WORKERS | unit_workers | 2 | units a nightly run checks at once (two keep the OCR pool fed) |
 | BUKTI_SERVER_HEALTH_TIMEOUT | server_health_timeout_s | 2 | seconds a `bukti server` has to answer its health check before a temporary one is used |
+| BUKTI_WARM_WORKER | warm_worker | on | `bukti server start` also starts a warm worker, and `bukti check` runs in a process forked from it (imports and language model loaded once, pipeline/orchestration/warm.py); 0 runs each check in a process of its own |
 | BUKTI_TIMING | timing | off | wall time per stage on stderr (benchmarks/ reads it) |
 | BUKTI_DEBUG | debug | off | show the traceback of an internal error instead of one line |
 """
@@ -44,6 +45,7 @@ class Settings:
     max_ocr_pages: int = MAX_IMAGE_FRAMES
     unit_workers: int = 2
     server_health_timeout_s: float = 2.0
+    warm_worker: bool = True
     timing: bool = False
     debug: bool = False
 
@@ -57,7 +59,7 @@ class Settings:
             if not raw:
                 continue
             if kind is bool:
-                values[name] = True
+                values[name] = raw.strip().lower() not in _OFF
             elif kind is str:
                 values[name] = raw
             else:
@@ -78,11 +80,14 @@ ENV: dict[str, tuple[str, type]] = {
     "max_ocr_pages": ("BUKTI_MAX_OCR_PAGES", int),
     "unit_workers": ("BUKTI_UNIT_WORKERS", int),
     "server_health_timeout_s": ("BUKTI_SERVER_HEALTH_TIMEOUT", float),
+    "warm_worker": ("BUKTI_WARM_WORKER", bool),
     "timing": ("BUKTI_TIMING", bool),
     "debug": ("BUKTI_DEBUG", bool),
 }
 
 _DEFAULTS = Settings(home=Path("."))
+# A switch set to one of these is off (any other value turns it on): BUKTI_TIMING=0 means off.
+_OFF = frozenset({"0", "false", "no", "off"})
 
 
 def _positive(raw: str, kind: type, default):

@@ -1,6 +1,7 @@
 """OCR path: scans, rotations, skew, EXIF, TIFF frames, the process-wide bound."""
 from __future__ import annotations
 
+import random
 import threading
 import time
 from pathlib import Path
@@ -10,7 +11,10 @@ import pytesseract
 from PIL import Image
 
 from extractors import limits, ocr
+from fixtures.documents import make_document
+from fixtures.render import scan
 from fixtures.render.page_image import page_image
+from fixtures.units import UNITS, make_roster
 from extractors.extract import extract_file
 from extractors.sniff import sniff
 
@@ -63,6 +67,43 @@ def test_rotated_image_is_turned_and_read(tmp_path, angle):
     # PIL turned the content counter-clockwise; reading it means turning it back clockwise.
     assert page.rotation == angle
     assert page.confidence > 70
+
+
+def _blurred_scan(doc_type: str, seed: int, dpi: int, blur: float) -> Image.Image:
+    """Page 1 of a generated document scanned upright at `dpi`, out of focus by `blur` px."""
+    rng = random.Random(seed)
+    unit = UNITS[sorted(UNITS)[0]]
+    spec = make_document(doc_type, unit, rng, year=2024, roster=make_roster(unit, rng, year=2024, size=15))
+    return scan.scan_pages(spec, rng, scan.ScanStyle(dpi=dpi, blur=blur, noise=5.0, skew=0.0), pages=[0])[0]
+
+
+def _runs_added(read) -> tuple[object, dict[str, int]]:
+    ocr.tesseract.install()    # count this process's Tesseract runs from the first
+    before = ocr.tesseract.runs()
+    result = read()
+    after = ocr.tesseract.runs()
+    return result, {k: after[k]["runs"] - before.get(k, {}).get("runs", 0) for k in after}
+
+
+def test_a_page_read_as_nothing_pays_no_orientation_detection():
+    # so blurred that Tesseract finds no word (like eval-dev f4's unreadable scan): OSD has no
+    # line to judge by, and main asked it and read the page again turned for nothing
+    img = _blurred_scan("berita_acara_pencanangan", 3, 150, 6.0)
+    result, added = _runs_added(lambda: ocr.read_page(lambda: (img.copy(), 150)))
+    assert result.error is None and result.words == [] and result.rotation == 0
+    assert added.get("page", 0) + added.get("batch", 0) == 1
+    assert added.get("osd", 0) == 0 and added.get("rotated", 0) == 0
+
+
+def test_an_upside_down_blurred_scan_is_turned_though_osd_is_unsure():
+    # OSD names the right turn here with a confidence (about 1) no higher than on junk: a
+    # threshold on it would leave this page upside down; the second reading's score decides
+    img = _blurred_scan("sk_tim_zi", 5, 200, 1.5).rotate(180)
+    prepared, dpi, _ = ocr.preparation.ready(img.copy(), 200)
+    assert ocr.tesseract.osd_rotation(prepared, dpi, 120, gate=None) == 180
+    result, added = _runs_added(lambda: ocr.read_page(lambda: (img.copy(), 200)))
+    assert added.get("osd", 0) == 1 and added.get("rotated", 0) == 1
+    assert result.rotation == 180 and result.confidence > 85
 
 
 def test_skewed_image_is_levelled_and_read(tmp_path):

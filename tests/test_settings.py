@@ -26,15 +26,22 @@ def test_every_variable_is_read_and_flags_win(tmp_path):
     env = {"BUKTI_HOME": str(tmp_path), "BUKTI_STORE": "none", "BUKTI_STORE_CONNECT_TIMEOUT": "3",
            "BUKTI_OCR_TIMEOUT": "2.5", "BUKTI_OCR_WORKERS": "1", "BUKTI_MAX_OCR_PAGES": "7",
            "BUKTI_UNIT_WORKERS": "4", "BUKTI_SERVER_HEALTH_TIMEOUT": "0.5", "BUKTI_TIMING": "1",
-           "BUKTI_DEBUG": "1"}
+           "BUKTI_DEBUG": "1", "BUKTI_WARM_WORKER": "0"}
     s = Settings.from_env(env)
     assert s == Settings(home=tmp_path, store="none", store_connect_timeout_s=3, ocr_timeout_s=2.5,
                          ocr_workers=1, max_ocr_pages=7, unit_workers=4, server_health_timeout_s=0.5,
-                         timing=True, debug=True)
+                         timing=True, debug=True, warm_worker=False)
     assert {var for var, _ in ENV.values()} | {"BUKTI_HOME"} == set(env)
     assert Settings.from_env(env, store="elsewhere.sqlite", ocr_workers=None).store == "elsewhere.sqlite"
     with pytest.raises(dataclasses.FrozenInstanceError):
         s.store = "x"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("raw, on", [("1", True), ("yes", True), ("0", False), ("off", False),
+                                     ("FALSE", False), ("no", False)])
+def test_a_switch_says_off_in_words(raw, on):
+    s = Settings.from_env({"BUKTI_TIMING": raw, "BUKTI_WARM_WORKER": raw})
+    assert (s.timing, s.warm_worker) == (on, on)
 
 
 @pytest.mark.parametrize("raw", ["0", "-3", "banyak", "2.5x"])

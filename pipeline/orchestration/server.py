@@ -4,8 +4,9 @@ Without it every bukti command starts (and stops) a temporary Prefect server of 
 costs seconds per command (see pipeline/orchestration/prefect_env.py). The server started here listens on
 127.0.0.1 only, keeps its database in bukti's data folder (its own PREFECT_HOME, so a user's own
 Prefect set-up is left alone), and is found by later commands through the state file
-`prefect_env.server_state_file()` = {"pid", "api_url"}. It also runs the scheduler that
-`bukti serve` needs for its cron schedule, which a temporary server does not.
+`prefect_env.server_state_file()` = {"pid", "api_url", "worker_pid"}. It also runs the scheduler
+that `bukti serve` needs for its cron schedule, which a temporary server does not. Beside it runs
+the warm worker that `bukti check` hands its work to (pipeline/orchestration/warm.py).
 
 PostgreSQL instead of SQLite for Prefect's own database: set PREFECT_API_DATABASE_CONNECTION_URL
 (postgresql+asyncpg://user:pass@host/db) before `bukti server start`; it is passed through.
@@ -24,6 +25,7 @@ from pathlib import Path
 
 from pipeline.exitcodes import ExitCode
 from pipeline.report.output import atomic_write_text
+from pipeline import handoff
 from pipeline.orchestration.prefect_env import DEFAULTS, healthy, server_state_file
 from pipeline.settings import Settings, current, data_dir
 
@@ -119,6 +121,11 @@ def start(port: int | None = None, ui: bool = False, timeout: float = START_TIME
         raise RuntimeError(f"a bukti server (pid {running['pid']}) is running but not answering at "
                            f"{running['api_url']}; stop it with 'bukti server stop'")
     if running:
+        if settings.warm_worker and not _worker_alive(running):
+            # a server started before the worker existed, or whose worker died: start one now
+            running.update(handoff.start_worker(running["api_url"], settings))
+            atomic_write_text(server_state_file(settings), json.dumps(
+                {k: v for k, v in running.items() if k != "healthy"}, indent=2) + "\n")
         return {**running, "already_running": True}
     port = port or free_port()
     api_url = f"http://127.0.0.1:{port}/api"
@@ -138,6 +145,8 @@ def start(port: int | None = None, ui: bool = False, timeout: float = START_TIME
         raise RuntimeError(f"Prefect server did not become healthy within {timeout:.0f} s; see {log_path}")
     info = {"pid": proc.pid, "api_url": api_url, "port": port, "log": str(log_path),
             "prefect_home": env["PREFECT_HOME"], "started_at": time.time()}
+    if settings.warm_worker:
+        info.update(handoff.start_worker(api_url, settings))
     atomic_write_text(server_state_file(settings), json.dumps(info, indent=2) + "\n")
     return info
 
@@ -167,10 +176,17 @@ def _terminate(pid: int, grace: float = 15.0) -> None:
             time.sleep(0.1)
 
 
+def _worker_alive(info: dict) -> bool:
+    pid = info.get("worker_pid")
+    return bool(pid) and _alive(int(pid)) and handoff.is_worker(int(pid))
+
+
 def stop(settings: Settings | None = None) -> bool:
     info = status(settings)
     if info is None:
         return False
+    if _worker_alive(info):
+        _terminate(int(info["worker_pid"]))   # first: its checks need the API server to end well
     _terminate(int(info["pid"]))
     server_state_file(settings).unlink(missing_ok=True)
     return True
@@ -196,6 +212,8 @@ def run(args: argparse.Namespace) -> int:
             return ExitCode.FLAGS
         word = "already running" if info.get("already_running") else "started"
         print(f"Prefect server {word}: {info['api_url']} (pid {info['pid']})")
+        if info.get("worker_pid"):
+            print(f"warm worker for bukti check: pid {info['worker_pid']}")
         return ExitCode.OK
     if args.action == "stop":
         print("Prefect server stopped" if stop() else "no Prefect server was running")
@@ -206,4 +224,6 @@ def run(args: argparse.Namespace) -> int:
         return ExitCode.FLAGS
     print(f"Prefect server running: {info['api_url']} (pid {info['pid']}, "
           f"{'healthy' if info['healthy'] else 'NOT answering'})")
+    print(f"warm worker for bukti check: pid {info['worker_pid']}" if _worker_alive(info)
+          else "no warm worker (each bukti check starts its own Python)")
     return ExitCode.OK if info["healthy"] else ExitCode.FLAGS
