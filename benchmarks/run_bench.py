@@ -8,7 +8,7 @@ scanned file changed, the same warm re-check in Prefect's ephemeral mode (start-
 pypdfium2 text extraction over the text pages, peak RSS of the bukti process tree (sampled from
 /proc: the CLI process and every tesseract under it) and CPU use while OCR runs (/proc/stat, and
 how often `cores` tesseracts were alive at once). Checks run against a long-lived `bukti server`
-started for the bench (its own BUKTI_HOME under benchmarks/work/), as a user who checks repeatedly
+and its warm worker (pipeline/orchestration/warm.py), started for the bench (its own BUKTI_HOME under benchmarks/work/), as a user who checks repeatedly
 would run them.
 """
 from __future__ import annotations
@@ -88,9 +88,11 @@ def _cpu_times() -> tuple[int, int]:
 class Sampler(threading.Thread):
     """Every `interval` s: RSS of the process tree, live tesseracts in it, machine CPU busy share."""
 
-    def __init__(self, pid: int, interval: float = 0.25):
+    def __init__(self, pid: int, interval: float = 0.25, worker: int | None = None):
         super().__init__(daemon=True)
-        self.pid, self.interval = pid, interval
+        # worker: a `bukti server`'s warm worker; the check then runs in a child of it (the
+        # command only waits), so that child and its Tesseracts are the check's memory too
+        self.pid, self.interval, self.worker = pid, interval, worker
         self.peak_rss = 0
         self.peak_by: dict[str, int] = {}   # at the peak: MB per process name (which one held it)
         self.ocr_samples: list[tuple[int, float]] = []   # (tesseracts alive, machine busy share)
@@ -99,7 +101,7 @@ class Sampler(threading.Thread):
     def run(self) -> None:
         busy0, total0 = _cpu_times()
         while not self.stop_event.wait(self.interval):
-            pids = _tree(self.pid)
+            pids = _tree(self.pid) + ([p for p in _tree(self.worker) if p != self.worker] if self.worker else [])
             rss = {p: _rss(p) for p in pids}
             if sum(rss.values()) > self.peak_rss:
                 self.peak_rss = sum(rss.values())
@@ -143,11 +145,22 @@ def _cpu_seconds(pid: int | None) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def server_pid(env: dict[str, str]) -> int | None:
+def server_pid(env: dict[str, str], key: str = "pid") -> int | None:
+    """The Prefect API server's pid, or with key="worker_pid" its warm worker's."""
     try:
-        return int(json.loads((Path(env["BUKTI_HOME"]) / "prefect-server.json").read_text())["pid"])
+        return int(json.loads((Path(env["BUKTI_HOME"]) / "prefect-server.json").read_text())[key])
     except (OSError, ValueError, KeyError):
         return None
+
+
+def _own_cpu_seconds(pid: int | None) -> float:
+    """User + system CPU of one process alone (the warm worker, without the check it forked)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError, TypeError):
+        return 0.0
 
 
 WARM_RUNS = 5
@@ -160,12 +173,13 @@ def _median_run(runs: list[dict]) -> dict:
 
 def run_check(label: str, unit: Path, out: Path, env: dict[str, str], log_dir: Path) -> dict:
     log = log_dir / f"{label}.log"
-    server_cpu0 = _cpu_seconds(server_pid(env))
+    worker = server_pid(env, "worker_pid")
+    server_cpu0 = _cpu_seconds(server_pid(env)) + _own_cpu_seconds(worker)
     t0 = time.monotonic()
     with open(log, "wb") as f:
         proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "check", str(unit), "--out", str(out)],
                                 env=env, stdout=f, stderr=subprocess.STDOUT, cwd=REPO)
-        sampler = Sampler(proc.pid)
+        sampler = Sampler(proc.pid, worker=worker)
         sampler.start()
         # wait4: the CPU time of the check and of every process it waited for (its Tesseracts)
         _pid, status, usage = os.wait4(proc.pid, 0)
@@ -174,15 +188,18 @@ def run_check(label: str, unit: Path, out: Path, env: dict[str, str], log_dir: P
     wall = time.monotonic() - t0
     samples = sampler.ocr_samples
     stages, runs = _stages(log)
-    result = {"label": label, "wall_s": round(wall, 1), "rc": rc, "ocr_runs": runs,
-              "cpu_s": round(usage.ru_utime + usage.ru_stime, 1), "peak_rss_mb": round(sampler.peak_rss / 2**20),
+    # a check run by the warm worker: its CPU (and its Tesseracts') as the worker's child reported it
+    in_worker = stages.pop("worker-cpu", 0.0)
+    result = {"label": label, "wall_s": round(wall, 1), "rc": rc, "ocr_runs": runs, "in_worker": bool(in_worker),
+              "cpu_s": round(usage.ru_utime + usage.ru_stime + in_worker, 1),
+              "peak_rss_mb": round(sampler.peak_rss / 2**20),
               "peak_rss_by_process_mb": sampler.peak_by,
               "ocr_samples": len(samples),
               "ocr_both_cores_share": round(sum(1 for t, _ in samples if t >= CORES) / len(samples), 2) if samples else None,
               "ocr_machine_busy": round(statistics.mean(s for _, s in samples), 2) if samples else None,
               "log": str(log),
               # The API server shares the cores: its work for this run is part of the cost.
-              "server_cpu_s": round(_cpu_seconds(server_pid(env)) - server_cpu0, 1),
+              "server_cpu_s": round(_cpu_seconds(server_pid(env)) + _own_cpu_seconds(worker) - server_cpu0, 1),
               "stages": stages}
     if rc not in (0, 1):
         result["error"] = log.read_text(errors="replace")[-2000:]
@@ -373,6 +390,9 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.monotonic()
     results["server_start"] = server("start", env)
     results["server_start_s"] = round(time.monotonic() - t0, 1)
+    worker = server_pid(env, "worker_pid")
+    # the warm worker's own memory at rest (what it keeps between checks, shared with each check)
+    results["warm_worker_rss_mb"] = round(_rss(worker) / 2**20) if worker else None
     try:
         colds = [run_check(f"cold-{name}", u, work / "out" / name, env, logs) for name, u in units.items()]
         for (name, _u), run, text in zip(units.items(), colds, texts):

@@ -282,6 +282,28 @@ def test_waiting_pages_share_one_tesseract_and_keep_their_order(tmp_path, monkey
         assert page.words and page.words[0].top < 200   # boxes are the page's own, not offset
 
 
+def test_pages_of_any_dpi_share_a_batch_and_read_as_if_alone(monkeypatch):
+    """Waiting pages of different dpi go into one Tesseract, each with its own dpi (in its file),
+    and each page's words, boxes and confidences are those of reading it alone with --dpi."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from extractors.ocr import pool, tesseract
+    pages = [(render_text([f"HALAMAN {word.upper()}", LINES[1]]), dpi)
+             for word, dpi in zip(PAGE_WORDS, (300, 274, 200, None, 277))]
+    ocr.configure(1)
+    calls = _spy(monkeypatch)
+    try:
+        with ThreadPoolExecutor(len(pages)) as ex:
+            read = list(ex.map(lambda page: pool.read(page[0], page[1], 60), pages))
+    finally:
+        ocr.configure(None)
+    assert max(calls) > 1, calls          # a batch was read, its pages of several dpi
+    for (img, dpi), got in zip(pages, read):
+        alone = tesseract.read_one(img, dpi, 60, gate=None)
+        assert got.error is None and got.text == alone.text and got.words == alone.words, dpi
+        assert got.confidence == alone.confidence
+
+
 def test_a_failed_batch_reads_its_pages_one_by_one(tmp_path, monkeypatch):
     ocr.configure(1)
     calls = _spy(monkeypatch, fail_batches=True)

@@ -53,9 +53,10 @@ class _Pool:
         with self.lock:
             if req not in self.pending:
                 return []
-            same = [r for r in self.pending if r is not req and r.dpi == req.dpi]
-            share = math.ceil((len(same) + 1) / self.workers)
-            batch = [req, *same[:min(limits.OCR_BATCH_PAGES, share) - 1]]
+            # Any pages, whatever their dpi: each goes into the batch with its own (see _read_batch).
+            others = [r for r in self.pending if r is not req]
+            share = math.ceil((len(others) + 1) / self.workers)
+            batch = [req, *others[:min(limits.OCR_BATCH_PAGES, share) - 1]]
             taken = {id(r) for r in batch}
             self.pending = [r for r in self.pending if id(r) not in taken]
             return batch
@@ -154,20 +155,28 @@ def read(img: Image.Image, dpi: int | None, timeout: float) -> OcrResult:
 
 def _read_batch(batch: list[_Request]) -> None:
     """One Tesseract over the batch's pages (a list file), results split by page_num. Runs
-    with a slot of the gate held; never raises."""
+    with a slot of the gate held; never raises.
+
+    Each page is an uncompressed TIFF that carries its own resolution, and no --dpi is passed:
+    Tesseract then takes each page's dpi from its file, so pages of any dpi share a batch (scans
+    capped to the OCR size come at 269-277 dpi, so batches of one dpi were rare: eval-dev read
+    69 of its 101 pages alone). Measured on eval-dev pages: each page's words, boxes and
+    confidences are identical to reading it alone as PNM with --dpi, and a batch of 8 took 5.6
+    CPU-s against 7.2 for eight processes. A page without a dpi gets no tag: Tesseract estimates
+    it, as without --dpi."""
     tmp = tempfile.mkdtemp(prefix="batch-", dir=tesseract.scratch_dir())
     try:
         paths = []
         for n, r in enumerate(batch):
-            path = os.path.join(tmp, f"{n}.pgm")
-            r.img.save(path, format="PPM")   # PNM, as pytesseract writes a single page
+            path = os.path.join(tmp, f"{n}.tif")
+            r.img.save(path, format="TIFF", **({"dpi": (r.dpi, r.dpi)} if r.dpi else {}))
             paths.append(path)
         listing = os.path.join(tmp, "pages.txt")
         with open(listing, "w", encoding="utf-8") as f:
             f.write("\n".join(paths) + "\n")
         with tesseract.count("batch", len(batch)):
             data = pytesseract.image_to_data(listing, lang=tesseract.LANG,
-                                             config=tesseract.config(batch[0].dpi),
+                                             config=tesseract.config(None),
                                              output_type=pytesseract.Output.DICT,
                                              timeout=sum(r.timeout for r in batch))
         for r, page in zip(batch, tesseract.split_pages(data, len(batch))):

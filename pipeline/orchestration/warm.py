@@ -153,7 +153,9 @@ class Worker:
         self.stopping = True
 
     def _reap(self) -> None:
-        while self.children:
+        # any child, not only those in self.children: after a restart (exec) the checks forked by
+        # the old image are still ours to reap
+        while True:
             try:
                 pid, _status = os.waitpid(-1, os.WNOHANG)
             except ChildProcessError:
@@ -194,11 +196,15 @@ class Worker:
                 return None
             pid = os.fork()
             if pid == 0:   # the child: becomes the command; never returns
+                signal.set_wakeup_fd(-1)
                 listener.close()
                 os.close(wake_r)
                 os.close(wake_w)
                 _run_child(conn, request, dict(zip([fd for fd in (0, 1, 2) if mask >> fd & 1], fds)))
             self.children.add(pid)
+            # from here, not from the child: the command's wait for this line depends on this loop
+            # alone, so its time-out can never leave a forked check running beside a fallback
+            _reply(conn, {"pid": pid})
             return None
         finally:
             for fd in fds:
@@ -250,9 +256,10 @@ def _run_child(conn: socket.socket, request: dict, fds: dict[int, int]) -> None:
     code = 3
     try:
         os.setpgid(0, 0)   # signals reach it only from the command that waits for it
-        for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, signal.SIG_DFL)
-        signal.set_wakeup_fd(-1)
+        # as a fresh Python has them (the worker's own handlers are for the worker)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         os.environ.clear()
         os.environ.update(request["env"])
         os.chdir(request["cwd"])
@@ -263,7 +270,6 @@ def _run_child(conn: socket.socket, request: dict, fds: dict[int, int]) -> None:
         from pipeline import timing
         cli._T0 = timing._T0 = request["t0"]   # "since the start of the command" stays true
         conn.settimeout(None)
-        _reply(conn, {"pid": os.getpid()})
         done = _watch_command(conn)
         try:
             code = int(cli.main(request["argv"], hand_off=False))
