@@ -70,6 +70,9 @@ def _follow(pid: int, reader, settings: Settings) -> int:
     forwarded: list[int] = []
 
     def forward(signum, _frame):
+        # A closed terminal (SIGHUP) stops the check as SIGTERM does: its Tesseracts are its own
+        # children, out of the terminal's process group, and would outlive a plain hang-up.
+        signum = signal.SIGTERM if signum == signal.SIGHUP else signum
         forwarded.append(signum)
         try:
             os.kill(pid, signum)
