@@ -104,22 +104,28 @@ def test_the_commands_folder_and_environment(server, unit, tmp_path):
     assert list(scratch.iterdir()) == []
 
 
-def test_ctrl_c_stops_the_check_in_the_worker(server, tmp_path):
-    home, env = server
+def _check_under_way(home: Path, env: dict, tmp_path: Path, **streams) -> tuple[subprocess.Popen, int]:
+    """A `bukti check` of scanned pages, handed to the worker, once a Tesseract reads in it:
+    (the command, the worker's pid)."""
     folder = tmp_path / "scans"
     hostile.scanned_pages_folder(folder, 8)
     (folder / "unit.yaml").write_text("unit: Dinas Pindai\nperiod: 2024\n")
     worker = _state(home)["worker_pid"]
     proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "check", str(folder), "--out",
                              str(tmp_path / "out"), "--lang", "en", "--store", "none"], cwd=ROOT,
-                            env={**env, "BUKTI_OCR_WORKERS": "1"}, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            env={**env, "BUKTI_OCR_WORKERS": "1"}, start_new_session=True, **streams)
     deadline = time.monotonic() + 300
+    while not _tesseracts_under(worker):
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "no OCR under way in time"
+        time.sleep(0.05)
+    return proc, worker
+
+
+def test_ctrl_c_stops_the_check_in_the_worker(server, tmp_path):
+    home, env = server
+    proc, worker = _check_under_way(home, env, tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        while not _tesseracts_under(worker):
-            assert proc.poll() is None, proc.communicate()
-            assert time.monotonic() < deadline, "no OCR under way in time"
-            time.sleep(0.05)
         live = _tesseracts_under(worker)
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=120)
@@ -137,19 +143,7 @@ def test_ctrl_c_stops_the_check_in_the_worker(server, tmp_path):
 
 def test_a_killed_command_stops_its_check_and_the_worker_serves_on(server, unit, tmp_path):
     home, env = server
-    folder = tmp_path / "scans"
-    hostile.scanned_pages_folder(folder, 8)
-    (folder / "unit.yaml").write_text("unit: Dinas Pindai\nperiod: 2024\n")
-    worker = _state(home)["worker_pid"]
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "check", str(folder), "--out",
-                             str(tmp_path / "out"), "--store", "none"], cwd=ROOT,
-                            env={**env, "BUKTI_OCR_WORKERS": "1"}, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.monotonic() + 300
-    while not _tesseracts_under(worker):
-        assert proc.poll() is None
-        assert time.monotonic() < deadline, "no OCR under way in time"
-        time.sleep(0.05)
+    proc, worker = _check_under_way(home, env, tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     proc.kill()
     proc.wait()
     deadline = time.monotonic() + 60
