@@ -65,8 +65,15 @@ def warm_up() -> None:
 
 def code_fingerprint(root: Path = REPO) -> list:
     """(path, size, mtime) of every file of the worker's rooms: it changes when the code, a rule
-    pack or a vocabulary does."""
+    pack or a vocabulary does; and the installed packages' folders, whose mtime changes when pip
+    installs, upgrades or removes a package (a new dist-info folder)."""
+    import site
     out = []
+    for packages in site.getsitepackages():
+        try:
+            out.append((packages, 0, os.stat(packages).st_mtime_ns))
+        except OSError:
+            pass
     for room in ROOMS:
         for dirpath, dirnames, filenames in os.walk(root / room):
             dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
