@@ -42,7 +42,8 @@ def server(tmp_path_factory):
     env = _env(home)
     started = bukti(env, "server", "start")
     assert started.returncode == 0, started.stderr
-    assert "warm worker" in started.stdout, started.stdout
+    assert "pekerja hangat" in started.stdout, started.stdout   # Indonesian unless --lang en
+    assert _state(home)["worker_pid"]
     yield home, env
     bukti(env, "server", "stop")
 
@@ -180,6 +181,8 @@ def test_stop_ends_the_worker_too(tmp_path):
     state = _state(home)
     pid, sock = state["worker_pid"], Path(state["worker_socket"])
     assert sock.exists() and oct(sock.stat().st_mode & 0o777) == "0o700"
+    shown = bukti(env, "server", "status", "--lang", "en")
+    assert shown.returncode == 0 and f"warm worker for bukti check: pid {pid}" in shown.stdout, shown.stdout
     assert bukti(env, "server", "stop").returncode == 0
     deadline = time.monotonic() + 30
     while Path(f"/proc/{pid}").exists() and Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z":

@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 from pipeline.exitcodes import ExitCode
+from pipeline.i18n import LANGS, text
 from pipeline.report.output import atomic_write_text
 from pipeline import handoff
 from pipeline.orchestration.prefect_env import DEFAULTS, healthy, server_state_file
@@ -198,32 +199,34 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     s = sub.add_parser("start", help="start it in the background")
     s.add_argument("--port", type=int, help="port on 127.0.0.1 (default: a free one)")
     s.add_argument("--ui", action="store_true", help="also serve the Prefect UI")
-    sub.add_parser("stop", help="stop it")
-    sub.add_parser("status", help="is it running, and where")
+    actions = [s, sub.add_parser("stop", help="stop it"), sub.add_parser("status", help="is it running, and where")]
+    for action in actions:
+        action.add_argument("--lang", choices=LANGS, default="id")
 
 
 def run(args: argparse.Namespace) -> int:
     """`bukti server start|stop|status` with its parsed arguments."""
+    lang = args.lang
     if args.action == "start":
         try:
             info = start(args.port, ui=args.ui)
         except RuntimeError as exc:
             print(f"bukti: {exc}", file=sys.stderr)
             return ExitCode.FLAGS
-        word = "already running" if info.get("already_running") else "started"
-        print(f"Prefect server {word}: {info['api_url']} (pid {info['pid']})")
+        key = "server_already_running" if info.get("already_running") else "server_started"
+        print(text("cli", key, lang, url=info["api_url"], pid=info["pid"]))
         if info.get("worker_pid"):
-            print(f"warm worker for bukti check: pid {info['worker_pid']}")
+            print(text("cli", "warm_worker_running", lang, pid=info["worker_pid"]))
         return ExitCode.OK
     if args.action == "stop":
-        print("Prefect server stopped" if stop() else "no Prefect server was running")
+        print(text("cli", "server_stopped" if stop() else "server_was_not_running", lang))
         return ExitCode.OK
     info = status()
     if info is None:
-        print("no Prefect server running (each bukti command starts a temporary one)")
+        print(text("cli", "server_none", lang))
         return ExitCode.FLAGS
-    print(f"Prefect server running: {info['api_url']} (pid {info['pid']}, "
-          f"{'healthy' if info['healthy'] else 'NOT answering'})")
-    print(f"warm worker for bukti check: pid {info['worker_pid']}" if _worker_alive(info)
-          else "no warm worker (each bukti check starts its own Python)")
+    print(text("cli", "server_running" if info["healthy"] else "server_silent", lang,
+               url=info["api_url"], pid=info["pid"]))
+    print(text("cli", "warm_worker_running", lang, pid=info["worker_pid"]) if _worker_alive(info)
+          else text("cli", "warm_worker_none", lang))
     return ExitCode.OK if info["healthy"] else ExitCode.FLAGS
