@@ -130,12 +130,13 @@ def bench_env(home: Path, store: Path) -> dict[str, str]:
     return env
 
 
-def _cpu_seconds(pid: int | None) -> float:
-    """User + system CPU of a process and its children still alive (/proc, clock ticks)."""
+def _cpu_seconds(pid: int | None, *, tree: bool = True) -> float:
+    """User + system CPU of a process and its children still alive (/proc, clock ticks); with
+    tree=False of the process alone (the warm worker, without the check it forked)."""
     if not pid:
         return 0.0
     total = 0
-    for p in _tree(pid):
+    for p in (_tree(pid) if tree else [pid]):
         try:
             with open(f"/proc/{p}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
@@ -153,16 +154,6 @@ def server_pid(env: dict[str, str], key: str = "pid") -> int | None:
         return None
 
 
-def _own_cpu_seconds(pid: int | None) -> float:
-    """User + system CPU of one process alone (the warm worker, without the check it forked)."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError, TypeError):
-        return 0.0
-
-
 WARM_RUNS = 5
 CHANGED_RUNS = 3
 
@@ -174,7 +165,7 @@ def _median_run(runs: list[dict]) -> dict:
 def run_check(label: str, unit: Path, out: Path, env: dict[str, str], log_dir: Path) -> dict:
     log = log_dir / f"{label}.log"
     worker = server_pid(env, "worker_pid")
-    server_cpu0 = _cpu_seconds(server_pid(env)) + _own_cpu_seconds(worker)
+    server_cpu0 = _cpu_seconds(server_pid(env)) + _cpu_seconds(worker, tree=False)
     t0 = time.monotonic()
     with open(log, "wb") as f:
         proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "check", str(unit), "--out", str(out)],
@@ -199,7 +190,7 @@ def run_check(label: str, unit: Path, out: Path, env: dict[str, str], log_dir: P
               "ocr_machine_busy": round(statistics.mean(s for _, s in samples), 2) if samples else None,
               "log": str(log),
               # The API server shares the cores: its work for this run is part of the cost.
-              "server_cpu_s": round(_cpu_seconds(server_pid(env)) + _own_cpu_seconds(worker) - server_cpu0, 1),
+              "server_cpu_s": round(_cpu_seconds(server_pid(env)) + _cpu_seconds(worker, tree=False) - server_cpu0, 1),
               "stages": stages}
     if rc not in (0, 1):
         result["error"] = log.read_text(errors="replace")[-2000:]

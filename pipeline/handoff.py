@@ -95,7 +95,6 @@ def _follow(pid: int, reader, settings: Settings) -> int:
                 # The work was done by the child and its Tesseracts, not by this process: the
                 # benchmarks add it to the command's own CPU time.
                 print(f"timing worker-cpu {last['cpu_s']:.3f}s", file=sys.stderr)
-                print(f"worker-peak-rss-mb {last['maxrss_mb']:.0f}", file=sys.stderr)
             return int(last["exit"])
 
 

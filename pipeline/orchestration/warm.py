@@ -181,20 +181,15 @@ class Worker:
         for fd in fds:
             os.set_inheritable(fd, False)   # the user's terminal must not outlive a restart in us
         try:
-            while len(data) < HEADER.size:
-                more = conn.recv(4096)
-                if not more:
-                    return None
-                data += more
+            data = _receive(conn, data, HEADER.size)
+            if data is None:
+                return None
             tag, size, mask = HEADER.unpack(data[:HEADER.size])
             if tag != PROTOCOL:
                 return _reply(conn, {"refused": "protocol"})
-            body = data[HEADER.size:]
-            while len(body) < size:
-                more = conn.recv(size - len(body))
-                if not more:
-                    return None
-                body += more
+            body = _receive(conn, data[HEADER.size:], size)
+            if body is None:
+                return None
             request = json.loads(body)
             refusal = self._refusal(request)
             if refusal:
@@ -237,6 +232,16 @@ class Worker:
         listener.close()
         sys.stderr.flush()
         os.execv(sys.executable, [sys.executable, "-m", "pipeline.orchestration.warm", str(self.path)])
+
+
+def _receive(conn: socket.socket, data: bytes, size: int) -> bytes | None:
+    """`data` completed to at least `size` bytes from the stream, or None if it ends first."""
+    while len(data) < size:
+        more = conn.recv(max(4096, size - len(data)))
+        if not more:
+            return None
+        data += more
+    return data
 
 
 def _inode(path: Path) -> int | None:
@@ -292,8 +297,7 @@ def _run_child(conn: socket.socket, request: dict, fds: dict[int, int]) -> None:
                 pass
         import resource
         own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-        _reply(conn, {"exit": code, "cpu_s": own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime,
-                      "maxrss_mb": own.ru_maxrss / 1024})
+        _reply(conn, {"exit": code, "cpu_s": own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime})
     except BaseException as exc:   # never back into the worker's loop
         try:
             print(f"bukti: warm worker: {exc!r}", file=sys.stderr, flush=True)
