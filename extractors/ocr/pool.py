@@ -19,7 +19,7 @@ import pytesseract
 from PIL import Image
 
 from .. import limits
-from . import environment, tesseract
+from . import cost, environment, tesseract
 from .tesseract import OcrResult
 
 T = TypeVar("T")
@@ -45,18 +45,29 @@ class _Pool:
         self.executor = ThreadPoolExecutor(max_workers=workers * (limits.OCR_BATCH_PAGES + 2),
                                            thread_name_prefix="bukti-ocr")
 
-    def take(self, req: "_Request") -> list["_Request"]:
-        """The batch to read now, with `req` in it; [] when another reader already took `req`.
-
-        A fair share of what waits (not all of it, up to the cap): at the end of a document the
-        last pages then spread over every core instead of queueing behind one Tesseract."""
+    def waiting(self, req: "_Request") -> bool:
         with self.lock:
-            if req not in self.pending:
+            return req in self.pending
+
+    def take(self) -> list["_Request"]:
+        """The pages to read now in one Tesseract ([] when none waits), by whichever thread holds
+        a slot, its own page or not.
+
+        A heavy page (cost.py) goes first and alone: read last it would end a check with the
+        other cores idle, and in a batch it would hold the batch's pages back. Otherwise the pages
+        in the order they came, a fair share of what waits (not all of it, up to the cap): at the
+        end of a document the last pages then spread over every core instead of queueing behind
+        one Tesseract."""
+        with self.lock:
+            if not self.pending:
                 return []
-            # Any pages, whatever their dpi: each goes into the batch with its own (see _read_batch).
-            others = [r for r in self.pending if r is not req]
-            share = math.ceil((len(others) + 1) / self.workers)
-            batch = [req, *others[:min(limits.OCR_BATCH_PAGES, share) - 1]]
+            heavy = [r for r in self.pending if r.heavy]
+            if heavy:
+                batch = heavy[:1]
+            else:
+                # Any pages, whatever their dpi: each goes into the batch with its own (see _read_batch).
+                share = math.ceil(len(self.pending) / self.workers)
+                batch = self.pending[:min(limits.OCR_BATCH_PAGES, share)]
             taken = {id(r) for r in batch}
             self.pending = [r for r in self.pending if id(r) not in taken]
             return batch
@@ -124,8 +135,11 @@ class _Request:
     img: Image.Image
     dpi: int | None
     timeout: float
+    heavy: bool = False
+    kind: str = "page"   # what tesseract.count files its run under ("page", "rotated")
     done: threading.Event = field(default_factory=threading.Event)
     data: dict | None = None
+    result: OcrResult | None = None
     fallback: bool = False
 
 
@@ -135,22 +149,38 @@ def read(img: Image.Image, dpi: int | None, timeout: float) -> OcrResult:
     Each Tesseract process loads the ind+eng models first, ~0.2 CPU-s or about a tenth of a
     page's reading; reading the pages that queue up while the cores are busy in one process
     pays that once per batch instead of once per page. A page whose batch fails is read alone,
-    so one bad page still costs only itself."""
+    so one bad page still costs only itself.
+
+    The thread that gets a slot reads what the queue says is next (pool.take), which may be
+    other threads' pages; it goes on taking slots until its own page is read."""
     pool = get()
-    req = _Request(img, dpi, timeout)
+    req = _Request(img, dpi, timeout, heavy=cost.is_heavy(img), kind=tesseract.current_kind("page"))
     with pool.lock:
         pool.pending.append(req)
     while not req.done.is_set():
         with pool.gate:
-            batch = pool.take(req)
-            if len(batch) == 1:
-                return tesseract.read_one(img, dpi, timeout, gate=None)
-            if batch:
-                _read_batch(batch)
-        req.done.wait()
+            if pool.waiting(req):
+                _read(pool.take())
+        if not pool.waiting(req):   # read, or being read by another slot's thread
+            req.done.wait()
     if req.fallback:
         return tesseract.read_one(img, dpi, timeout, gate=pool.gate)
-    return tesseract.parse_data(req.data or {})
+    return req.result if req.result is not None else tesseract.parse_data(req.data or {})
+
+
+def _read(batch: list[_Request]) -> None:
+    """Read the taken pages, a slot of the gate held: one page alone, several as a batch."""
+    if not batch:
+        return
+    if len(batch) > 1:
+        _read_batch(batch)
+        return
+    r = batch[0]
+    try:
+        with tesseract.count(r.kind):
+            r.result = tesseract.read_one(r.img, r.dpi, r.timeout, gate=None)
+    finally:
+        r.done.set()
 
 
 def _read_batch(batch: list[_Request]) -> None:

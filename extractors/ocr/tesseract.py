@@ -71,6 +71,12 @@ def count(kind: str, pages: int = 1) -> Iterator[None]:
         _kind.value = previous
 
 
+def current_kind(default: str) -> str:
+    """The kind the calling thread's Tesseract runs are filed under (`count`), or `default`."""
+    value = getattr(_kind, "value", None)
+    return value[0] if value else default
+
+
 def runs() -> dict[str, dict[str, int]]:
     """{kind: {"runs", "pages"}} of the Tesseracts this process started so far."""
     with _runs_lock:
@@ -312,7 +318,7 @@ def split_pages(data: dict, pages: int) -> list[dict]:
 def read_one(img: Image.Image, dpi: int | None, timeout: float, *, gate: ContextManager | None
              ) -> OcrResult:
     """One page in one Tesseract process."""
-    with count(_kind.value[0] if getattr(_kind, "value", None) else "page"):   # or "rotated"
+    with count(current_kind("page")):   # or "rotated"
         data, error = with_retry(
             lambda: pytesseract.image_to_data(as_ppm(img), lang=LANG, config=config(dpi),
                                               output_type=pytesseract.Output.DICT, timeout=timeout),

@@ -1,0 +1,111 @@
+"""Heavy pages (extractors/ocr/cost.py): which pages count as heavy, and that the OCR queue sends
+them to Tesseract first and alone."""
+from __future__ import annotations
+
+import random
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytesseract
+from PIL import Image
+
+from extractors import ocr
+from extractors.ocr import cost, pool, preparation
+from fixtures.documents import make_document
+from fixtures.render import scan
+from fixtures.units import UNITS, make_roster
+from tests.test_ocr import LINES, PAGE_WORDS, render_text
+
+
+def _scanned(doc_type: str, seed: int, style: scan.ScanStyle) -> Image.Image:
+    """Page 1 of a generated document scanned in `style`, prepared as Tesseract gets it."""
+    rng = random.Random(seed)
+    unit = UNITS[sorted(UNITS)[0]]
+    spec = make_document(doc_type, unit, rng, year=2024, roster=make_roster(unit, rng, year=2024, size=15))
+    page = scan.scan_pages(spec, rng, style, pages=[0])[0]
+    prepared, _dpi, _skew = preparation.ready(page, style.dpi)
+    return prepared
+
+
+def _grainy(dpi: int = 150) -> Image.Image:
+    """Faded print, out of focus, under coarse grain: eval-dev f4's unreadable scan is of this
+    kind, and Tesseract took 52.6 s on it where an ordinary page takes 1-5 s."""
+    return _scanned("berita_acara_pencanangan", 3,
+                    scan.ScanStyle(dpi=dpi, blur=3.0, noise=12.0, fade=0.6, grain=2, skew=0.0))
+
+
+def test_ordinary_scans_and_photos_are_not_heavy_grainy_faded_scans_are():
+    rng = random.Random(11)
+    ordinary = {
+        "dense table, 300 dpi": _scanned("daftar_hadir", 1, scan.ScanStyle(dpi=300, noise=9.0, skew=0.0)),
+        "decree, noisy 200-dpi scan": _scanned("sk_tim_zi", 2, scan.ScanStyle.random(rng, dpi=200)),
+        "phone photo on a desk": _scanned("pakta_integritas", 4, scan.ScanStyle.desk_photo(rng)),
+    }
+    for what, page in ordinary.items():
+        assert cost.shapes(page) < cost.HEAVY_SHAPES / 2, what   # with room to spare
+    assert cost.is_heavy(_grainy(150)) and cost.is_heavy(_grainy(300))
+
+
+def test_a_page_that_cannot_be_measured_is_not_heavy():
+    assert not cost.is_heavy(Image.new("L", (1, 1), 255))
+    assert not cost.is_heavy(Image.new("I;16", (40, 40)))
+
+
+def _order(monkeypatch) -> list[list[tuple[int, int]]]:
+    """The sizes of the pages of each Tesseract run, in the order the runs start."""
+    runs, real = [], pytesseract.image_to_data
+
+    def spy(image, *a, **kw):
+        if isinstance(image, str):   # a batch: its list file names one TIFF per page
+            runs.append([Image.open(p).size for p in Path(image).read_text().split()])
+        else:
+            runs.append([image.size])
+        return real(image, *a, **kw)
+
+    monkeypatch.setattr(pytesseract, "image_to_data", spy)
+    return runs
+
+
+def _until(condition, seconds: float = 30.0) -> None:
+    end = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < end, "the pages never queued"
+        time.sleep(0.01)
+
+
+def test_a_heavy_page_goes_to_tesseract_first_and_alone(monkeypatch):
+    """Read after the ordinary pages that waited before it, a heavy page would end the check with
+    the other cores idle, and in their batch it would hold them back: it jumps the queue and is
+    read on its own, then the ordinary pages share one Tesseract as before."""
+    light = [render_text([f"HALAMAN {word.upper()}", LINES[1]]) for word in PAGE_WORDS[:3]]
+    grainy = _grainy()
+    assert grainy.size != light[0].size   # so that the runs below tell them apart
+    ocr.configure(1)
+    runs = _order(monkeypatch)
+    try:
+        queue = pool.get()
+        queue.gate.acquire()   # the one slot is busy: every page below waits in the queue
+        busy = True
+        try:
+            with ThreadPoolExecutor(4) as ex:
+                read_light = [ex.submit(pool.read, img, 150, 60) for img in light]
+                _until(lambda: len(queue.pending) == 3)
+                # The heavy page needs far more than 2 CPU-s: it times out, which is all the
+                # order needs and keeps the test short.
+                read_grainy = ex.submit(pool.read, grainy, 150, 2)
+                _until(lambda: len(queue.pending) == 4)
+                queue.gate.release()
+                busy = False
+                results = [f.result() for f in read_light]
+                heavy = read_grainy.result()
+        finally:
+            if busy:
+                queue.gate.release()
+    finally:
+        ocr.configure(None)
+    assert runs[0] == [grainy.size]                      # first, and alone
+    assert runs[1:] == [[light[0].size] * 3]             # then the three in one Tesseract
+    assert heavy.error and "timed out" in heavy.error
+    for word, got in zip(PAGE_WORDS, results):
+        assert got.error is None and f"HALAMAN {word.upper()}" in got.text
