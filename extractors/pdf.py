@@ -154,25 +154,57 @@ def page_image(pdf: pdfium.PdfDocument, index: int) -> tuple[Image.Image, int]:
     return native if native is not None else render_page(pdf, index)
 
 
+def _sole_jpeg(page: pdfium.PdfPage):
+    """The page's one image object if the page is nothing but an upright full-page JPEG (a
+    scanner's or a phone app's page), else None. Call with PDFIUM_LOCK held."""
+    if page.get_rotation():
+        return None
+    objects = list(page.get_objects(max_depth=1))
+    if len(objects) != 1 or objects[0].type != pdfium.raw.FPDF_PAGEOBJ_IMAGE:
+        return None
+    image = objects[0]
+    a, b, c, d, _e, _f = image.get_matrix().get()
+    left, bottom, right, top = image.get_bounds()
+    width, height = page.get_size()
+    if b or c or a <= 0 or d <= 0:      # turned or mirrored on the page
+        return None
+    if right - left < 0.99 * width or top - bottom < 0.99 * height:
+        return None
+    return image if image.get_filters() == ["DCTDecode"] else None
+
+
+def scan_jpegs(path: Path, max_pages: int) -> list[bytes]:
+    """The JPEG streams of the first `max_pages` pages that are nothing but a scan's JPEG (see
+    `_sole_jpeg`), for a look at a file before it is read (extractors/survey.py); [] for a PDF
+    that cannot be opened."""
+    out: list[bytes] = []
+    with PDFIUM_LOCK:
+        try:
+            doc = pdfium.PdfDocument(str(path))
+        except pdfium.PdfiumError:
+            return out
+        try:
+            for index in range(min(len(doc), max_pages)):
+                page = doc[index]
+                try:
+                    image = _sole_jpeg(page)
+                    if image is not None:
+                        out.append(bytes(image.get_data(decode_simple=False)))
+                finally:
+                    page.close()
+        finally:
+            doc.close()
+    return out
+
+
 def _native_scan(pdf: pdfium.PdfDocument, index: int) -> tuple[Image.Image, int] | None:
     with PDFIUM_LOCK:
         page = pdf[index]
         try:
-            if page.get_rotation():
+            image = _sole_jpeg(page)
+            if image is None:
                 return None
-            objects = list(page.get_objects(max_depth=1))
-            if len(objects) != 1 or objects[0].type != pdfium.raw.FPDF_PAGEOBJ_IMAGE:
-                return None
-            image = objects[0]
-            a, b, c, d, _e, _f = image.get_matrix().get()
-            left, bottom, right, top = image.get_bounds()
             width, height = page.get_size()
-            if b or c or a <= 0 or d <= 0:      # turned or mirrored on the page
-                return None
-            if right - left < 0.99 * width or top - bottom < 0.99 * height:
-                return None
-            if image.get_filters() != ["DCTDecode"]:
-                return None
             meta = image.get_metadata()
             scale = _render_scale(width, height)
             # The size PDFium gives a render of the page (pypdfium2 rounds up).

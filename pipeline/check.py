@@ -148,11 +148,13 @@ def read_queue(todo: queue.SimpleQueue, job: Job) -> list[Document]:
         docs.append(read_document(found, job))
 
 
-def readers(files: list[FoundFile]) -> tuple[queue.SimpleQueue, int]:
-    """The shared queue of `files`, largest first (discover.largest_first says why), and how many
-    readers to start on it."""
+def readers(files: list[FoundFile], ahead: ReadAhead | None = None) -> tuple[queue.SimpleQueue, int]:
+    """The shared queue of `files`, largest first (discover.largest_first says why), those that
+    read-ahead found to hold a page heavy for OCR before the rest (ReadAhead.heavy_first), and how
+    many readers to start on it."""
     todo: queue.SimpleQueue = queue.SimpleQueue()
-    for found in largest_first(files, lambda f: f.size or 0):
+    ordered = ahead.heavy_first(files) if ahead is not None else largest_first(files, lambda f: f.size or 0)
+    for found in ordered:
         todo.put(found)
     return todo, min(DOC_WORKERS, len(files))
 
@@ -161,7 +163,7 @@ def read_on_threads(files: list[FoundFile], job: Job) -> list[Future]:
     """Readers over `files` on plain threads; their futures."""
     if not files:
         return []
-    todo, count = readers(files)
+    todo, count = readers(files, job.ahead)
     pool = ThreadPoolExecutor(max_workers=count, thread_name_prefix="bukti-reader")
     try:
         return [pool.submit(read_queue, todo, job) for _ in range(count)]

@@ -120,21 +120,24 @@ class ReadAhead:
     """A read-ahead in progress; `take` gives the run what it read, `identities` what it hashed.
     Slots: Prefect records a flow's parameters and would otherwise walk this object's threads
     looking for values to store."""
-    __slots__ = ("root", "store", "limit", "read", "planned", "discovered", "futures", "hashed",
-                 "executor", "stopped", "lock", "thread")
+    __slots__ = ("root", "store", "limit", "read", "planned", "discovered", "surveyed", "futures",
+                 "hashed", "heavy", "executor", "stopped", "lock", "thread")
 
     def __init__(self, root: Path, store: RunStore, limit: int, read: Callable[[Path, str], Extraction]):
         self.root, self.store, self.limit, self.read = Path(root).resolve(), store, limit, read
         self.planned = threading.Event()      # every read it will start is in `futures`
         self.discovered = threading.Event()   # every file it hashed is in `hashed`
+        self.surveyed = threading.Event()     # every heavy file it will find is in `heavy`
         self.futures: dict[tuple[str, str], Future] = {}
         self.hashed: dict[str, Identity] = {}
+        self.heavy: set[str] = set()          # absolute paths of files survey.has_heavy_page found
         self.executor: ThreadPoolExecutor | None = None
         self.stopped = False
         self.lock = threading.Lock()   # a stop never misses an executor made at that moment
         self.thread = threading.Thread(target=self._plan, name="bukti-readahead", daemon=True)
 
     def _plan(self) -> None:
+        later: list[FoundFile] = []   # new bytes left to the run's readers, largest first
         try:
             known = self.store.get_identities(str(self.root))
             found, regular = listing(self.root)
@@ -155,6 +158,8 @@ class ReadAhead:
                     # New bytes are rarely in the cache, but the same scan may sit in another folder.
                     if len(self.futures) < self.limit and not self.store.cached_shas([f.sha256]):
                         self._submit(f)
+                    else:
+                        later.append(f)
                 self.discovered.set()
             if len(self.futures) < self.limit and unchanged:
                 cached = self.store.cached_shas([f.sha256 for f in unchanged])
@@ -166,6 +171,35 @@ class ReadAhead:
         finally:
             self.planned.set()
             self.discovered.set()
+        # After `planned`: a reader waits for nothing the survey does.
+        try:
+            self._survey(later)
+        except Exception as exc:
+            _log.debug("read-ahead's survey gave up: %s", exc)
+        finally:
+            self.surveyed.set()
+
+    def _survey(self, files: list[FoundFile]) -> None:
+        """Which of the files left to the run's readers hold a page heavy for OCR
+        (extractors/survey.py): the readers take those first (`heavy_first`). Runs while Prefect
+        starts the flow, on one thread: what it has not looked at by the time the readers start
+        keeps its place by size."""
+        if not files:
+            return
+        from extractors import survey
+        cached = self.store.cached_shas([f.sha256 for f in files])
+        for f in files:
+            if self.stopped:
+                return
+            if f.sha256 not in cached and survey.has_heavy_page(Path(f.abspath), f.kind):
+                self.heavy.add(f.abspath)
+
+    def heavy_first(self, files: list[FoundFile]) -> list[FoundFile]:
+        """`files` in the order the run's readers take them: those found to hold a heavy page
+        first, each group largest first (discover.largest_first)."""
+        heavy = set(self.heavy)   # a copy: the survey may still be adding
+        return (largest_first([f for f in files if f.abspath in heavy], _found_size)
+                + largest_first([f for f in files if f.abspath not in heavy], _found_size))
 
     def _submit(self, found: FoundFile) -> None:
         with self.lock:
@@ -206,6 +240,10 @@ class ReadAhead:
             self.stopped = True
             if self.executor is not None:
                 self.executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _found_size(found: FoundFile) -> int:
+    return found.size or 0
 
 
 def _size(item: tuple[str, str]) -> int:

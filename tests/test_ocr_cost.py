@@ -109,3 +109,69 @@ def test_a_heavy_page_goes_to_tesseract_first_and_alone(monkeypatch):
     assert heavy.error and "timed out" in heavy.error
     for word, got in zip(PAGE_WORDS, results):
         assert got.error is None and f"HALAMAN {word.upper()}" in got.text
+
+
+# ------------------------------------------------------------ the survey before reading
+
+def _scan_pdf(path: Path, page: Image.Image, dpi: int = 150) -> Path:
+    path.write_bytes(scan.images_to_pdf([page], dpi, 70))
+    return path
+
+
+def _raw_grainy(dpi: int = 150) -> Image.Image:
+    rng = random.Random(3)
+    unit = UNITS[sorted(UNITS)[0]]
+    spec = make_document("berita_acara_pencanangan", unit, rng, year=2024,
+                         roster=make_roster(unit, rng, year=2024, size=15))
+    style = scan.ScanStyle(dpi=dpi, blur=3.0, noise=12.0, fade=0.6, grain=2, skew=0.0)
+    return scan.scan_pages(spec, rng, style, pages=[0])[0]
+
+
+def test_the_survey_finds_a_grainy_scan_in_a_pdf_or_a_jpeg_and_nothing_else(tmp_path):
+    from extractors import survey
+    grainy = _raw_grainy()
+    rng = random.Random(5)
+    ordinary = scan.scan_pages(
+        make_document("sk_tim_zi", UNITS[sorted(UNITS)[0]], rng, year=2024,
+                      roster=make_roster(UNITS[sorted(UNITS)[0]], rng, year=2024, size=15)),
+        rng, scan.ScanStyle.random(rng, dpi=200), pages=[0])[0]
+    assert survey.has_heavy_page(_scan_pdf(tmp_path / "grainy.pdf", grainy), "pdf")
+    assert not survey.has_heavy_page(_scan_pdf(tmp_path / "ordinary.pdf", ordinary, 200), "pdf")
+    grainy.convert("RGB").save(tmp_path / "grainy.jpg", quality=75)
+    assert survey.has_heavy_page(tmp_path / "grainy.jpg", "image")
+    # Not cheap to look at: keeps its place by size (the OCR queue still sends it first).
+    grainy.save(tmp_path / "grainy.png")
+    assert not survey.has_heavy_page(tmp_path / "grainy.png", "image")
+    (tmp_path / "damaged.pdf").write_bytes(b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n")
+    assert not survey.has_heavy_page(tmp_path / "damaged.pdf", "pdf")
+
+
+def test_the_readers_take_a_file_with_a_heavy_page_first(tmp_path):
+    """Read-ahead starts the largest file; the survey finds the grainy scan among the rest, and
+    the readers' queue puts it before larger ordinary scans."""
+    from pipeline import check, read
+    from pipeline.discover import discover
+    from pipeline.store import Store
+    root = tmp_path / "ev"
+    root.mkdir()
+    rng = random.Random(8)
+    unit = UNITS[sorted(UNITS)[0]]
+    for n, doc_type in enumerate(("sk_tim_zi", "notulen_rapat", "daftar_hadir")):
+        spec = make_document(doc_type, unit, rng, year=2024, roster=make_roster(unit, rng, year=2024, size=15))
+        pages = scan.scan_pages(spec, rng, scan.ScanStyle(dpi=200, skew=0.0), pages=[0])
+        (root / f"{n}_{doc_type}.pdf").write_bytes(scan.images_to_pdf(pages * 3, 200, 90))
+    _scan_pdf(root / "zz_grainy.pdf", _raw_grainy())
+    sizes = {p.name: p.stat().st_size for p in root.iterdir()}
+    assert sizes["zz_grainy.pdf"] == min(sizes.values())   # by size alone it would come last
+    store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    try:
+        ahead = read.start(root, store, limit=1, read=lambda path, kind: None)
+        assert ahead.surveyed.wait(60)
+        todo, _count = check.readers(discover(root), ahead)
+        order = [todo.get_nowait().path for _ in range(todo.qsize())]
+        ahead.stop()
+    finally:
+        store.close()
+    assert order[0] == "zz_grainy.pdf"
+    rest = sorted(sizes, key=sizes.get, reverse=True)
+    assert order[1:] == [name for name in rest if name != "zz_grainy.pdf"]

@@ -27,22 +27,23 @@ HEAVY_SHAPES = 8000
 _SCALE = 0.5
 
 
-def shapes(img: Image.Image) -> int:
-    """The page's connected ink shapes at half its size (Otsu's threshold)."""
+def shapes(img: Image.Image, scale: float = _SCALE) -> int:
+    """The page's connected ink shapes at `scale` of its size (Otsu's threshold); scale 1.0 for
+    an image already decoded at half size (extractors/survey.py)."""
     import cv2
     import numpy as np
 
     grey = np.asarray(img if img.mode == "L" else img.convert("L"))
-    if min(grey.shape) * _SCALE >= 16:
-        grey = cv2.resize(grey, None, fx=_SCALE, fy=_SCALE, interpolation=cv2.INTER_AREA)
+    if scale != 1.0 and min(grey.shape) * scale >= 16:
+        grey = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     _t, ink = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     count, _labels = cv2.connectedComponents(ink, connectivity=8)
     return count - 1   # label 0 is the background
 
 
-def is_heavy(img: Image.Image) -> bool:
+def is_heavy(img: Image.Image, scale: float = _SCALE) -> bool:
     """Whether the page looks like one that costs Tesseract several ordinary pages."""
     try:
-        return shapes(img) >= HEAVY_SHAPES
+        return shapes(img, scale) >= HEAVY_SHAPES
     except Exception:   # an estimate must never stop a page from being read
         return False

@@ -50,7 +50,7 @@ def reader_task(todo: queue.SimpleQueue, number: int, job: Job) -> list[Document
 def _read_as_tasks(files: list[FoundFile], job: Job) -> list:
     if not files:
         return []
-    todo, count = check.readers(files)
+    todo, count = check.readers(files, job.ahead)
     # quote(): Prefect would otherwise walk the queue and the job looking for futures.
     return [reader_task.submit(quote(todo), n, quote(job)) for n in range(1, count + 1)]
 
