@@ -179,6 +179,8 @@ def _read(batch: list[_Request]) -> None:
     try:
         with tesseract.count(r.kind):
             r.result = tesseract.read_one(r.img, r.dpi, r.timeout, gate=None)
+    except Exception as e:   # the page may be another thread's: it gets the failure, not an empty page
+        r.result = tesseract.failed(e)
     finally:
         r.done.set()
 
