@@ -4,10 +4,10 @@ sends such pages first, each alone.
 Tesseract's time grows with the ink shapes it has to sort into lines and words, not with the
 page's size. Measured on one machine (2 AMD EPYC cores, 2026-12-02), an A4 scan of ordinary text
 reads in 1-5 s, but a scan out of focus and full of grain took 52.6 s (9.6 s on the Xeon of stop
-23) and a page of nothing but grain 7.4 s. Read in the middle
-of a check, such a page is the last to end, with the other cores idle (eval-dev f4: 48 s of the
-check's 89 ran one Tesseract alone). Counted once it is prepared, a heavy page goes to
-Tesseract first and alone, while the ordinary pages share the other cores.
+23) and a page of nothing but grain 7.4 s. Read in the middle of a check, such a page is the last
+to end, with the other cores idle (eval-dev f4: ~50 s of an 89-s check ran one Tesseract alone).
+Counted once it is prepared, a heavy page goes to Tesseract first and alone, while the ordinary
+pages share the other cores.
 
 The guess only orders the work. Every page is read the same way whatever it says, so a wrong
 guess costs time, never a different reading.
