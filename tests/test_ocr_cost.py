@@ -91,8 +91,8 @@ def test_a_heavy_page_goes_to_tesseract_first_and_alone(monkeypatch):
             with ThreadPoolExecutor(4) as ex:
                 read_light = [ex.submit(pool.read, img, 150, 60) for img in light]
                 _until(lambda: len(queue.pending) == 3)
-                # The heavy page needs far more than 2 CPU-s: it times out, which is all the
-                # order needs and keeps the test short.
+                # 2 CPU-s keeps the test short: the heavy page may time out (it needs ~3-7 s),
+                # and its order is all this test is about.
                 read_grainy = ex.submit(pool.read, grainy, 150, 2)
                 _until(lambda: len(queue.pending) == 4)
                 queue.gate.release()
@@ -106,7 +106,7 @@ def test_a_heavy_page_goes_to_tesseract_first_and_alone(monkeypatch):
         ocr.configure(None)
     assert runs[0] == [grainy.size]                      # first, and alone
     assert runs[1:] == [[light[0].size] * 3]             # then the three in one Tesseract
-    assert heavy.error and "timed out" in heavy.error
+    assert heavy.error is None or "timed out" in heavy.error
     for word, got in zip(PAGE_WORDS, results):
         assert got.error is None and f"HALAMAN {word.upper()}" in got.text
 
