@@ -3,7 +3,7 @@
 A heavy page (extractors/ocr/cost.py: faded print, out of focus, under grain) can take Tesseract
 ten times an ordinary page. The OCR queue sends it first once it is prepared, but a page is
 prepared only when its file's turn comes: on eval-dev f4 the grainy scan was the sixth file by
-size, its first page reached the queue after 14 others, and it ended the check ~50 s after the
+size, its first page reached the queue after 13 others, and it ended the check ~50 s after the
 other core had run out of work. The check's readers take the files this look finds heavy first.
 
 Only what is cheap to look at is looked at: the JPEG of a scanned PDF page and a JPEG photo,
