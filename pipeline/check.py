@@ -150,11 +150,11 @@ def read_queue(todo: queue.SimpleQueue, job: Job) -> list[Document]:
 
 def readers(files: list[FoundFile], ahead: ReadAhead | None = None) -> tuple[queue.SimpleQueue, int]:
     """The shared queue of `files`, largest first (discover.largest_first says why), those that
-    read-ahead found to hold a page heavy for OCR before the rest (ReadAhead.heavy_first), and how
-    many readers to start on it."""
+    read-ahead found to hold a page heavy for OCR (ReadAhead.heavy) before the rest, and how many
+    readers to start on it."""
     todo: queue.SimpleQueue = queue.SimpleQueue()
-    ordered = ahead.heavy_first(files) if ahead is not None else largest_first(files, lambda f: f.size or 0)
-    for found in ordered:
+    heavy = frozenset(ahead.heavy) if ahead is not None else frozenset()   # the survey may still add
+    for found in largest_first(files, lambda f: (f.abspath in heavy, f.size or 0)):
         todo.put(found)
     return todo, min(DOC_WORKERS, len(files))
 

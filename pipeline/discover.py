@@ -165,13 +165,14 @@ def listing(root: Path) -> tuple[list[FoundFile], list[tuple[str, str]]]:
 T = TypeVar("T")
 
 
-def largest_first(items: Iterable[T], size: Callable[[T], int]) -> list[T]:
+def largest_first(items: Iterable[T], size: Callable[[T], int | tuple[bool, int]]) -> list[T]:
     """The order a check reads files in (its readers, pipeline/check.py, and read-ahead,
     pipeline/read.py): largest first, equal sizes in the order given. Scans and photos are the
     large files of an evidence folder (a text PDF is a few kB, a scanned page hundreds), so OCR,
     the long pole, heads the queue, and the text documents' short work fills the cores while the
     last Tesseracts finish instead of a scan that sorts last by name running alone at the end
-    (the longest-first rule of scheduling)."""
+    (the longest-first rule of scheduling). `size` may give (first, size): the readers put the
+    files read-ahead found heavy for OCR first so."""
     return sorted(items, key=size, reverse=True)
 
 

@@ -181,7 +181,7 @@ class ReadAhead:
 
     def _survey(self, files: list[FoundFile]) -> None:
         """Which of the files left to the run's readers hold a page heavy for OCR
-        (extractors/survey.py): the readers take those first (`heavy_first`). Runs while Prefect
+        (extractors/survey.py): the readers take those first (check.readers). Runs while Prefect
         starts the flow, on one thread: what it has not looked at by the time the readers start
         keeps its place by size."""
         if not files:
@@ -193,13 +193,6 @@ class ReadAhead:
                 return
             if f.sha256 not in cached and survey.has_heavy_page(Path(f.abspath), f.kind):
                 self.heavy.add(f.abspath)
-
-    def heavy_first(self, files: list[FoundFile]) -> list[FoundFile]:
-        """`files` in the order the run's readers take them: those found to hold a heavy page
-        first, each group largest first (discover.largest_first)."""
-        heavy = set(self.heavy)   # a copy: the survey may still be adding
-        return (largest_first([f for f in files if f.abspath in heavy], _found_size)
-                + largest_first([f for f in files if f.abspath not in heavy], _found_size))
 
     def _submit(self, found: FoundFile) -> None:
         with self.lock:
@@ -240,10 +233,6 @@ class ReadAhead:
             self.stopped = True
             if self.executor is not None:
                 self.executor.shutdown(wait=False, cancel_futures=True)
-
-
-def _found_size(found: FoundFile) -> int:
-    return found.size or 0
 
 
 def _size(item: tuple[str, str]) -> int:

@@ -138,7 +138,6 @@ class _Request:
     heavy: bool = False
     kind: str = "page"   # what tesseract.count files its run under ("page", "rotated")
     done: threading.Event = field(default_factory=threading.Event)
-    data: dict | None = None
     result: OcrResult | None = None
     fallback: bool = False
 
@@ -165,7 +164,7 @@ def read(img: Image.Image, dpi: int | None, timeout: float) -> OcrResult:
             req.done.wait()
     if req.fallback:
         return tesseract.read_one(img, dpi, timeout, gate=pool.gate)
-    return req.result if req.result is not None else tesseract.parse_data(req.data or {})
+    return req.result or OcrResult()
 
 
 def _read(batch: list[_Request]) -> None:
@@ -212,7 +211,7 @@ def _read_batch(batch: list[_Request]) -> None:
                                              output_type=pytesseract.Output.DICT,
                                              timeout=sum(r.timeout for r in batch))
         for r, page in zip(batch, tesseract.split_pages(data, len(batch))):
-            r.data = page
+            r.result = tesseract.parse_data(page)
     except Exception:   # timeout, crash, a page it cannot open: each page is read on its own
         for r in batch:
             r.fallback = True
