@@ -127,9 +127,15 @@ def flatten(img: Image.Image) -> Image.Image:
     """The sheet of a phone photo cut out, upright and evenly lit; `img` itself when no sheet's
     outline is found. img: grey ("L"), as OCR's preparation makes it."""
     grey = np.asarray(img if img.mode == "L" else img.convert("L"))
+    page = flatten_array(grey)
+    return img if page is grey else Image.fromarray(page)
+
+
+def flatten_array(grey: np.ndarray) -> np.ndarray:
+    """flatten() of a grey page already in an array: `grey` itself when no sheet is found."""
     corners = find_page(grey)
     if corners is None:
-        return img
+        return grey
     matrix, size = sheet(corners)
     page = cv2.warpPerspective(grey, matrix, size, flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
-    return Image.fromarray(_even_light(page))
+    return _even_light(page)

@@ -28,14 +28,18 @@ _SCALE = 0.5
 
 
 def shapes(img: Image.Image, scale: float = _SCALE) -> int:
-    """The page's connected ink shapes at `scale` of its size (Otsu's threshold); scale 1.0 for
-    an image already decoded at half size (extractors/survey.py)."""
+    """The page's connected ink shapes at `scale` (1/2, 1/3, …) of its size (Otsu's threshold);
+    scale 1.0 for an image already decoded at half size (extractors/survey.py)."""
     import cv2
     import numpy as np
 
-    grey = np.asarray(img if img.mode == "L" else img.convert("L"))
-    if scale != 1.0 and min(grey.shape) * scale >= 16:
-        grey = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    img = img if img.mode == "L" else img.convert("L")
+    factor = round(1 / scale)
+    # Pillow's reduce (a box mean, as OpenCV's area resize) before the array: np.asarray copies
+    # the whole image it is given, a quarter of the page here.
+    if factor > 1 and min(img.size) >= 16 * factor:
+        img = img.reduce(factor)
+    grey = np.asarray(img)
     _t, ink = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     count, _labels = cv2.connectedComponents(ink, connectivity=8)
     return count - 1   # label 0 is the background

@@ -66,15 +66,28 @@ def estimate_skew(img: Image.Image, max_angle: float = 4.0) -> float:
     return best_angle if scores[best_angle] > base * 1.05 else 0.0
 
 
-def deskew(img: Image.Image) -> tuple[Image.Image, float]:
+# Tesseract copes with a few tenths of a degree.
+MIN_SKEW = 0.3
+
+
+def _levelling(img: Image.Image) -> float:
+    """The angle deskew turns img by: estimate_skew's, 0 under MIN_SKEW."""
     angle = estimate_skew(img)
-    # Tesseract copes with a few tenths of a degree.
-    if abs(angle) < 0.3:
-        return img, 0.0
-    return _rotate(img, angle), angle
+    return angle if abs(angle) >= MIN_SKEW else 0.0
+
+
+def deskew(img: Image.Image) -> tuple[Image.Image, float]:
+    angle = _levelling(img)
+    return (_rotate(img, angle), angle) if angle else (img, 0.0)
 
 
 def _rotate(img: Image.Image, angle: float) -> Image.Image:
+    import numpy as np
+
+    return Image.fromarray(_rotate_array(np.asarray(img if img.mode == "L" else img.convert("L")), angle))
+
+
+def _rotate_array(grey: "np.ndarray", angle: float) -> "np.ndarray":
     """Counter-clockwise by `angle` degrees, bicubic, on the same canvas.
 
     OpenCV: ~0.1 s on an A4 page at 300 dpi, where Pillow's bicubic with an expanded canvas took
@@ -82,22 +95,28 @@ def _rotate(img: Image.Image, angle: float) -> Image.Image:
     thin strokes on the accuracy corpus: nearest gave "III" as "!!!", bilinear "IV" as "TV".
     Within ±4° the corners that leave the canvas lie in the page margin."""
     import cv2
-    import numpy as np
 
-    grey = np.asarray(img if img.mode == "L" else img.convert("L"))
     h, w = grey.shape
     matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
-    return Image.fromarray(cv2.warpAffine(grey, matrix, (w, h), flags=cv2.INTER_CUBIC,
-                                          borderMode=cv2.BORDER_CONSTANT, borderValue=255))
+    return cv2.warpAffine(grey, matrix, (w, h), flags=cv2.INTER_CUBIC,
+                          borderMode=cv2.BORDER_CONSTANT, borderValue=255)
 
 
 def ready(img: Image.Image, dpi: int | None) -> tuple[Image.Image | None, int | None, float]:
     """(the image Tesseract reads or None for a blank page, its dpi, the deskew angle)."""
+    import numpy as np
+
     img, scale = prepare(img)
     if dpi and scale != 1.0:
         dpi = max(70, round(dpi * scale))
-    img = photo_page.flatten(img)   # a phone photo's sheet, cut from the desk; else img itself
-    if is_blank(img):
+    # The page goes through OpenCV as one array, and Pillow's steps see it through fromarray,
+    # which shares the array's memory: each np.asarray(image) is a full copy of the page (tobytes,
+    # ~10 ms at 9 MB in fresh pages, limits.release_large_buffers), and three steps made one each.
+    whole = np.asarray(img)
+    grey = photo_page.flatten_array(whole)   # a phone photo's sheet, cut from the desk
+    page = img if grey is whole else Image.fromarray(grey)
+    del img, whole
+    if is_blank(page):
         return None, dpi, 0.0
-    img, skew = deskew(img)
-    return img, dpi, skew
+    angle = _levelling(page)
+    return (Image.fromarray(_rotate_array(grey, angle)) if angle else page), dpi, angle
