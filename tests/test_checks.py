@@ -207,6 +207,19 @@ def test_unit_named_agencies_differ_by_name():
 
 
 @pytest.mark.parametrize("unit,flagged", [
+    ("RUMAH SAKIT", False),                        # the letterhead's first line, the rest cut off
+    ("Rumah Sakit Umum Daerah", False),
+    ("Kabupaten Gowa", False),
+    ("Rumah Sakit Bhayangkara Makassar", True),    # another hospital
+    ("RSUD Kabupaten Maros", True),
+])
+def test_unit_a_cut_name_of_the_unit_itself_is_not_another_unit(unit, flagged):
+    prof = rf.profile(unit="RSUD Kabupaten Gowa", aliases=[])
+    docs = [rf.doc("a/daftar_hadir.pdf", "daftar_hadir", unit=unit)]
+    assert bool(flags(run(docs, prof), "UNIT_MISMATCH")) == flagged
+
+
+@pytest.mark.parametrize("unit,flagged", [
     # the letterhead names the unit's parents above it: the same unit
     ("Dinas Kesehatan UPTD Puskesmas Kalianget Kabupaten Sumenep", False),
     ("Dinas Kesehatan Kabupaten Sumenep", False),          # the Dinas issues decrees for its UPTD

@@ -131,6 +131,14 @@ def _differs(doc_unit: UnitName, own: UnitName, issuer: bool, p: dict, table: Un
     return None
 
 
+def _part_of(name: str, own: set[str]) -> bool:
+    """Whether a name is one of the unit's own names or a run of whole words of one: a letterhead
+    whose line the reading cut ("RUMAH SAKIT" of "Rumah Sakit Umum Daerah Kabupaten Gowa", the
+    rest on the next line or lost to a stamp) names the unit less exactly, not another unit."""
+    return bool(name.strip()) and any(
+        re.search(rf"(?<![a-z0-9]){re.escape(name.strip())}(?![a-z0-9])", n) for n in own)
+
+
 @check(FlagCode.UNIT_MISMATCH, params={"region_threshold": 85.0, "name_threshold": 80.0, "check_mentions": True})
 def unit_mismatch(ctx: CheckContext):
     table = UnitTable(ctx.pack.units)
@@ -143,7 +151,8 @@ def unit_mismatch(ctx: CheckContext):
                    region_type=next((x.region_type for x in parsed if x.region), None),
                    region=next((x.region for x in parsed if x.region), None),
                    residual=next((x.residual for x in parsed if x.residual), ""), government=False)
-    own_norm = {table.expand(n) for n in names if n}
+    # The unit's own names, and its agency's names ("rumah sakit umum daerah" for an RSUD).
+    own_norm = {table.expand(n) for n in names if n} | set(table.agencies.get(own.agency, ()))
     for doc in ctx.docs:
         candidates = []
         if doc.fields.unit:
@@ -151,7 +160,7 @@ def unit_mismatch(ctx: CheckContext):
         if p["check_mentions"]:
             candidates += [(m.raw or m.value, m.page, False) for m in doc.fields.unit_mentions]
         for value, page, issuer in candidates:
-            if not value or table.expand(value) in own_norm:
+            if not value or _part_of(table.expand(value), own_norm):
                 continue
             why = _differs(table.parse(value), own, issuer, p, table)
             if why:
