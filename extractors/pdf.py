@@ -222,7 +222,9 @@ def _native_scan(pdf: pdfium.PdfDocument, index: int) -> tuple[Image.Image, int]
         if img.format != "JPEG" or img.mode not in ("L", "RGB") or img.size != size:
             return None
         img.draft("L", size)                   # luminance straight from the JPEG, no colour pass
-        img = img.convert("L")
+        img.load()
+        if img.mode != "L":                    # (convert to the same mode would copy the page)
+            img = img.convert("L")
     except (OSError, ValueError, Image.DecompressionBombError):
         return None
     # The PDF may invert the samples (/Decode) where the raw JPEG cannot say so; a page is paper.
