@@ -10,7 +10,7 @@ from pathlib import Path
 import pytesseract
 from PIL import Image
 
-from extractors import ocr
+from extractors import ocr, photo_page
 from extractors.ocr import cost, pool, preparation
 from fixtures.documents import make_document
 from fixtures.render import scan
@@ -175,3 +175,32 @@ def test_the_readers_take_a_file_with_a_heavy_page_first(tmp_path):
     assert order[0] == "zz_grainy.pdf"
     rest = sorted(sizes, key=sizes.get, reverse=True)
     assert order[1:] == [name for name in rest if name != "zz_grainy.pdf"]
+
+
+def test_ready_gives_the_pixels_of_prepare_flatten_and_deskew_in_turn():
+    """ready() works on one array; the report's crops (pipeline/crops.py) and the signature re-read
+    rebuild the page with the public steps, so both ways must give the same page, bit for bit:
+    a skewed scan (turned), a level one (returned as it came) and a phone photo (sheet cut out)."""
+    import numpy as np
+
+    rng = random.Random(5)
+    cases = {"skewed scan": scan.ScanStyle(dpi=200, skew=1.5),
+             "level scan": scan.ScanStyle(dpi=200, skew=0.0),
+             "phone photo": scan.ScanStyle.desk_photo(rng)}
+    for seed, (what, style) in enumerate(cases.items()):
+        r = random.Random(seed)
+        unit = UNITS[sorted(UNITS)[0]]
+        spec = make_document("sk_tim_zi", unit, r, year=2024, roster=make_roster(unit, r, year=2024, size=8))
+        page = scan.scan_pages(spec, r, style, pages=[0])[0]
+        ready, _dpi, skew = preparation.ready(page.copy(), style.dpi)
+        prepared = preparation.prepare(page)[0]
+        sheet = photo_page.flatten(prepared)
+        stepwise, skew2 = preparation.deskew(sheet)
+        assert skew == skew2, what
+        assert np.array_equal(np.asarray(ready), np.asarray(stepwise)), what
+        if what == "skewed scan":
+            assert skew != 0.0
+        if what == "level scan":
+            assert skew == 0.0 and sheet is prepared
+        if what == "phone photo":
+            assert sheet.size != prepared.size   # the desk was cut away
