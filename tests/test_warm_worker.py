@@ -82,6 +82,28 @@ def test_a_check_in_the_worker_is_the_same_command(server, unit, tmp_path):
     assert "Memeriksa" not in handed.stderr and "Checking" in handed.stderr, handed.stderr
 
 
+def test_a_check_in_the_worker_asks_tesseract_nothing_the_worker_knows(server, tmp_path):
+    """pytesseract asks `tesseract --version` before a process's first reading, holding a pool
+    slot; the worker asked at warm-up, so its checks start reading at once. Every Tesseract the
+    check starts goes through a logging wrapper first on the command's PATH."""
+    _home, env = server
+    folder = tmp_path / "scans"
+    hostile.scanned_pages_folder(folder, 2)
+    (folder / "unit.yaml").write_text("unit: Dinas Pindai\nperiod: 2024\n")
+    wrapper, log = tmp_path / "bin" / "tesseract", tmp_path / "tesseract-calls.log"
+    wrapper.parent.mkdir()
+    real = subprocess.run(["which", "tesseract"], capture_output=True, text=True).stdout.strip()
+    wrapper.write_text(f'#!/bin/sh\necho "$*" >> {log}\nexec {real} "$@"\n')
+    wrapper.chmod(0o755)
+    r = bukti({**env, "BUKTI_TIMING": "1", "PATH": f"{wrapper.parent}:{env['PATH']}"}, "check", str(folder),
+              "--out", str(tmp_path / "out"), "--store", "none", "--lang", "en")
+    assert r.returncode in (0, 1), r.stderr
+    assert "timing worker-cpu" in r.stderr, r.stderr   # it ran in the worker
+    calls = log.read_text().splitlines()
+    assert any("_input." in c for c in calls), calls   # its pages went through the wrapper
+    assert not [c for c in calls if "--version" in c], calls
+
+
 def test_bad_usage_in_the_worker_is_one_line_and_exit_2(server, tmp_path):
     _home, env = server
     r = bukti(env, "check", str(tmp_path / "missing"), "--out", str(tmp_path / "out"))

@@ -204,6 +204,18 @@ def install() -> None:
     pytesseract.pytesseract.NamedTemporaryFile = _scratch_file
 
 
+def know_version() -> None:
+    """Ask Tesseract its version now, for pytesseract's once-per-process cache. pytesseract asks
+    before a process's first reading (`tesseract --version`, 60 ms alone, 0.25 s while a check
+    starts), holding a pool slot, so every check started from the warm worker paid it on its
+    critical path; the worker asks once and its forked checks inherit the answer. A Tesseract
+    that is missing or broken is left for the first reading to report."""
+    try:
+        pytesseract.get_tesseract_version(cached=True)
+    except (Exception, SystemExit):   # TesseractNotFoundError; SystemExit for a version it cannot parse
+        pass
+
+
 @dataclass
 class OcrResult:
     text: str = ""

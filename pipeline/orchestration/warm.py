@@ -58,6 +58,8 @@ def warm_up() -> None:
     from extractors.extract import load_readers
     nlp.get_nlp()
     load_readers()
+    from extractors.ocr import tesseract
+    tesseract.know_version()
     import gc
     gc.collect()
     gc.freeze()   # what exists now is shared by every child: no collection walks it again
