@@ -395,3 +395,19 @@ def test_signature_doubtful_asks_for_a_second_reading_only_where_the_block_was_l
     # a member table's unsure NIP above a confidently read signature NIP is not a reason
     assert not signature_doubtful(page([("1", 90.0), ("19850612", 70.0), ("201001", 96.0)], nip))
     assert not signature_doubtful(page([("Demikian", 95.0), ("laporan", 96.0)]))
+
+
+def test_opencv_runs_one_thread_even_when_imported_before_the_ocr_environment():
+    """OPENCV_FOR_THREADS_NUM is read when cv2 is imported; the warm worker imports cv2 at
+    warm-up, before a check sets up OCR, and its checks are forked from it. Each Tesseract has a
+    core of its own, so a rotation must not spread over them either way the process started."""
+    import os
+    import subprocess
+    import sys
+    code = ("import cv2\nbefore = cv2.getNumThreads()\nfrom extractors.ocr import environment\n"
+            "environment.apply()\nprint(before, cv2.getNumThreads())")
+    env = {k: v for k, v in os.environ.items() if k != "OPENCV_FOR_THREADS_NUM"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120,
+                         cwd=Path(__file__).resolve().parents[1])
+    before, after = map(int, out.stdout.split())
+    assert after == 1, (before, out.stderr)

@@ -6,6 +6,7 @@ the defaults on first use if nobody did, so a library caller gets the same behav
 from __future__ import annotations
 
 import os
+import sys
 import threading
 
 from .. import limits
@@ -29,6 +30,11 @@ def apply(*, omp_threads: int = 1, release_buffers: bool = True) -> None:
     with _lock:
         os.environ["OMP_THREAD_LIMIT"] = str(max(1, int(omp_threads)))
         os.environ.setdefault("OPENCV_FOR_THREADS_NUM", "1")
+        cv2 = sys.modules.get("cv2")
+        if cv2 is not None:
+            # Imported before the variable was set (the warm worker imports it at warm-up, and
+            # its checks are forked from it): OpenCV read the variable then, so say it again.
+            cv2.setNumThreads(int(os.environ["OPENCV_FOR_THREADS_NUM"]))
         if release_buffers:
             limits.release_large_buffers()
         tesseract.install()
