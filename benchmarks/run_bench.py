@@ -343,7 +343,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-ephemeral", action="store_true", help="skip the ephemeral-mode re-check")
     p.add_argument("--rounds", type=int, default=1,
                    help="cold check and raw side, back to back per folder, this many times; the"
-                        " round of median ratio stands for the shape (all are kept)")
+                        " round of median ratio (of an even number, the higher middle one) stands for"
+                        " the shape; every round is kept")
     args = p.parse_args(argv)
     size = "small" if args.small else args.shape
     info = machine()
@@ -384,7 +385,8 @@ def main(argv: list[str] | None = None) -> int:
         except BaseException:
             server("stop", env)
             raise
-    # The round of median ratio stands for the shape; every round's figures are kept.
+    # The round of median ratio stands for the shape (of an even number, the higher middle one:
+    # never the kinder); every round's figures are kept.
     chosen = sorted(rounds, key=lambda r: r["ratio"])[len(rounds) // 2]
     results["rounds"] = [{k: r[k] for k in ("round", "ratio", "cold_s", "raw_limit_s", "order",
                                              "tesseract_cpu_s", "raw_tesseract_cpu_s", "by_folder")}
