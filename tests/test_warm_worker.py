@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -92,7 +93,7 @@ def test_a_check_in_the_worker_asks_tesseract_nothing_the_worker_knows(server, t
     (folder / "unit.yaml").write_text("unit: Dinas Pindai\nperiod: 2024\n")
     wrapper, log = tmp_path / "bin" / "tesseract", tmp_path / "tesseract-calls.log"
     wrapper.parent.mkdir()
-    real = subprocess.run(["which", "tesseract"], capture_output=True, text=True).stdout.strip()
+    real = shutil.which("tesseract")
     wrapper.write_text(f'#!/bin/sh\necho "$*" >> {log}\nexec {real} "$@"\n')
     wrapper.chmod(0o755)
     r = bukti({**env, "BUKTI_TIMING": "1", "PATH": f"{wrapper.parent}:{env['PATH']}"}, "check", str(folder),
